@@ -1,0 +1,232 @@
+"""The trajectory engine: one jitted program, lax.scan over steps, vmap over starts and sweep values."""
+
+import os
+import platform
+from collections.abc import Sequence
+from pathlib import Path
+
+import jax
+
+jax.config.update("jax_enable_x64", True)  # paths in float64; sweeps may ask for float32
+
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+import optax  # noqa: E402
+
+from landscapes import Surface  # noqa: E402
+from landscapes.spec import SpecError  # noqa: E402
+
+from .registry import Optimizer  # noqa: E402
+from .run import Run  # noqa: E402
+
+MAX_STEPS = 100_000
+GRID_SIZE = 121
+DOMAIN_MARGIN = 2.0  # a path is "diverged" once it is this many domain widths outside the domain
+
+
+def _enable_compilation_cache() -> None:
+    """Persist compiled programs in the user's cache directory, so a repeated CLI call does not recompile."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    cache = Path(os.environ.get("LOSSCAPE_CACHE_DIR") or Path(base) / "losscape" / "jax")
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # an unwritable home only costs compile time
+    jax.config.update("jax_compilation_cache_dir", str(cache))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
+_enable_compilation_cache()
+
+
+def _split_hyperparameters(opt: Optimizer, sweep_key: str | None) -> tuple[dict, list[str]]:
+    """Static (bool/int) hyperparameters stay Python values; floats are traced so sweeps need no recompiling."""
+    static = {k: v for k, v in opt.hyperparameters.items() if isinstance(v, (bool, int)) and k != sweep_key}
+    traced = [k for k in opt.hyperparameters if k not in static]
+    return static, traced
+
+
+def _gradient_oracle(surface: Surface, batch_size: int | None, noisy: bool):
+    """g(params, key, sigma): exact, minibatch (data landscapes) or with Gaussian noise — for every optimizer."""
+    full_grad = jax.grad(surface.loss)
+    if batch_size is not None:
+        xs, ys = (jnp.asarray(a) for a in surface.landscape.data())
+        batch_grad = jax.grad(surface.landscape.loss)
+
+        def minibatch(params, key):
+            # A fresh minibatch each step, sampled without replacement from the N points.
+            idx = jax.random.choice(key, xs.shape[0], (batch_size,), replace=False)
+            return batch_grad(params, xs[idx], ys[idx])
+
+        exact = minibatch
+    else:
+        exact = lambda params, key: full_grad(params)  # noqa: E731
+
+    def oracle(params, key, sigma):
+        batch_key, noise_key = jax.random.split(key)
+        g = exact(params, batch_key)
+        if noisy:
+            g = g + sigma * jax.random.normal(noise_key, g.shape, g.dtype)
+        return g
+
+    return oracle
+
+
+def _state_field(state, name: str | None, like):
+    """A named optax state field (e.g. 'mu', 'nu', 'trace'), or NaNs when the optimizer has none."""
+    value = optax.tree_utils.tree_get(state, name) if name else None
+    return jnp.full_like(like, jnp.nan) if value is None else jnp.asarray(value, like.dtype)
+
+
+def _build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: int, batch_size: int | None,
+                   noisy: bool, final_only: bool, sweep_key: str | None):
+    """The jitted function (starts, hypers, key, sigma) -> per-optimizer stacked results."""
+    oracle = _gradient_oracle(surface, batch_size, noisy)
+    xmin, xmax, ymin, ymax = surface.domain
+    lo = jnp.array([xmin - DOMAIN_MARGIN * (xmax - xmin), ymin - DOMAIN_MARGIN * (ymax - ymin)])
+    hi = jnp.array([xmax + DOMAIN_MARGIN * (xmax - xmin), ymax + DOMAIN_MARGIN * (ymax - ymin)])
+
+    def make_path(opt: Optimizer):
+        static, _ = _split_hyperparameters(opt, sweep_key)
+        info = opt.info
+
+        def path(start, hyper, key, sigma):
+            h = {**static, **hyper}
+            tx = info.factory(**h)
+            state = tx.init(start)
+
+            def step(carry, t):
+                params, state, diverged_at = carry
+                alive = diverged_at < 0
+                loss = surface.loss(params)
+                grad = oracle(params, jax.random.fold_in(key, t), sigma)
+                update, new_state = tx.update(grad, state, params)
+                new_params = params + update
+                ok = jnp.all(jnp.isfinite(new_params)) & jnp.all((new_params >= lo) & (new_params <= hi))
+                moving = alive & ok
+                # A path that blows up is frozen at its last good point; the step is recorded.
+                diverged_at = jnp.where(alive & ~ok, t + 1, diverged_at)
+                carry = (jnp.where(moving, new_params, params),
+                         jax.tree.map(lambda n, o: jnp.where(moving, n, o), new_state, state),
+                         diverged_at)
+                if final_only:
+                    return carry, None
+                update = jnp.where(moving, update, 0.0)
+                record = (params, loss, grad, update,
+                          _state_field(new_state, info.first, params),
+                          _state_field(new_state, info.second, params),
+                          info.step_size(h, new_state, grad, update).astype(params.dtype))
+                return carry, record
+
+            carry0 = (start, state, jnp.array(-1))
+            (params, _, diverged_at), records = jax.lax.scan(step, carry0, jnp.arange(num_steps))
+            return params, surface.loss(params), diverged_at, records
+
+        # vmap over sweep values (outer) and starts (inner); one key per start, shared by every optimizer
+        # and sweep value, so stochastic runs compare optimizers on the same noise.
+        over_starts = jax.vmap(path, in_axes=(0, None, 0, None))
+        return jax.vmap(over_starts, in_axes=(None, 0, None, None))
+
+    paths = [make_path(opt) for opt in optimizers]
+
+    @jax.jit
+    def program(starts, hypers, key, sigma):
+        keys = jax.vmap(lambda k: jax.random.fold_in(key, k))(jnp.arange(starts.shape[0]))
+        return [p(starts, h, keys, sigma) for p, h in zip(paths, hypers)]
+
+    return program
+
+
+_PROGRAMS: dict = {}
+
+
+def _program(surface, optimizers, num_steps, batch_size, noisy, final_only, sweep_key):
+    """Reuse the jitted program within a process (the persistent cache covers new processes)."""
+    signature = (surface.spec, surface.domain,
+                 tuple((o.name, tuple(_split_hyperparameters(o, sweep_key)[0].items())) for o in optimizers),
+                 num_steps, batch_size, noisy, final_only, sweep_key)
+    if signature not in _PROGRAMS:
+        _PROGRAMS[signature] = _build_program(surface, optimizers, num_steps, batch_size, noisy, final_only,
+                                              sweep_key)
+    return _PROGRAMS[signature]
+
+
+def height_grid(surface: Surface, size: int = GRID_SIZE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """f over a size × size grid of the domain, so scenes can draw the surface without JAX."""
+    xmin, xmax, ymin, ymax = surface.domain
+    xs, ys = np.linspace(xmin, xmax, size), np.linspace(ymin, ymax, size)
+    gx, gy = np.meshgrid(xs, ys)
+    points = jnp.asarray(np.stack([gx.ravel(), gy.ravel()], axis=1))
+    z = jax.jit(jax.vmap(surface.loss))(points)
+    return xs, ys, np.asarray(z).reshape(size, size)
+
+
+def validate(surface: Surface, num_steps: int, batch_size: int | None, noise: float) -> None:
+    """Reject impossible run settings before anything is computed."""
+    if not isinstance(num_steps, int) or not 1 <= num_steps <= MAX_STEPS:
+        raise SpecError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {num_steps}")
+    if not (np.isfinite(noise) and noise >= 0):
+        raise SpecError(f"--noise must be a finite number >= 0, got {noise}")
+    if batch_size is not None:
+        if not surface.is_data:
+            raise SpecError(f"--batch-size needs a data landscape (linear-regression), not {surface.name}")
+        n = len(surface.landscape.data()[0])
+        if not 1 <= batch_size <= n:
+            raise SpecError(f"--batch-size must be from 1 to {n} (the data set size), got {batch_size}")
+
+
+def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_steps: int, *,
+             noise: float = 0.0, batch_size: int | None = None, seed: int = 0,
+             sweep: tuple[str, Sequence[float]] | None = None, final_only: bool = False,
+             dtype=jnp.float64, grid_size: int = GRID_SIZE) -> Run:
+    """Run every optimizer from every start (for every sweep value) in one jitted program; return a Run."""
+    validate(surface, num_steps, batch_size, noise)
+    starts = np.asarray(starts, dtype=np.float64).reshape(-1, 2)
+    if not np.all(np.isfinite(starts)):
+        raise SpecError("start points must be finite")
+    sweep_key, sweep_values = (sweep[0], [float(v) for v in sweep[1]]) if sweep else (None, [None])
+    if batch_size is not None and batch_size == len(surface.landscape.data()[0]):
+        batch_size = None  # B = N is full-batch gradient descent
+    hypers = []
+    for opt in optimizers:
+        if sweep_key and sweep_key not in opt.hyperparameters:
+            raise SpecError(f"cannot sweep '{sweep_key}': {opt.name} has no such hyperparameter")
+        _, traced = _split_hyperparameters(opt, sweep_key)
+        hypers.append({k: jnp.asarray(sweep_values if k == sweep_key else
+                                      [opt.hyperparameters[k]] * len(sweep_values), dtype) for k in traced})
+    program = _program(surface, list(optimizers), num_steps, batch_size, noise > 0, final_only, sweep_key)
+    results = program(jnp.asarray(starts, dtype), hypers, jax.random.PRNGKey(seed), jnp.asarray(noise, dtype))
+    final, final_loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
+    if final_only:
+        params, loss = final[..., None, :], final_loss[..., None]
+        per_step = [np.zeros(params.shape[:3] + (0, 2))] * 5
+    else:
+        records = [np.stack([np.asarray(r[3][i]) for r in results]) for i in range(7)]
+        params = np.concatenate([records[0], final[..., None, :]], axis=3)
+        loss = np.concatenate([records[1], final_loss[..., None]], axis=3)
+        per_step = records[2:]
+    grid = height_grid(surface, grid_size) if grid_size else (np.zeros(0), np.zeros(0), np.zeros((0, 0)))
+    meta = _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, sweep, final_only)
+    return Run(meta, params, loss, *per_step, diverged_at, *grid)
+
+
+def _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, sweep, final_only) -> dict:
+    land = surface.landscape
+    return {
+        "surface": {
+            "name": surface.name, "spec": surface.spec, "title": land.title, "formula": surface.formula,
+            "parameters": dict(surface.parameters), "domain": list(surface.domain),
+            "minima": [{"x": m.x, "y": m.y, "value": m.value, "kind": m.kind} for m in land.minima],
+            "z_range": list(land.z_range) if land.z_range else None, "log_height": land.log_height,
+            "camera": list(land.camera), "is_data": surface.is_data,
+        },
+        "optimizers": [{"name": o.name, "title": o.info.title, "color": o.info.color, "spec": o.spec,
+                        "hyperparameters": dict(o.hyperparameters), "equation": list(o.equation),
+                        "reference": o.info.reference} for o in optimizers],
+        "starts": starts.tolist(), "num_steps": num_steps, "noise": noise, "batch_size": batch_size,
+        "seed": seed, "sweep": {"key": sweep[0], "values": [float(v) for v in sweep[1]]} if sweep else None,
+        "final_only": final_only,
+        "versions": {"jax": jax.__version__, "optax": optax.__version__, "numpy": np.__version__,
+                     "python": platform.python_version()},
+    }
