@@ -255,7 +255,7 @@ def cmd_render(argv: Sequence[str]) -> int:
         return 0
     from scenes.launch import render_run
 
-    for path in render_run(run, config, outputs):
+    for path in render_run(run, config, outputs, QUALITIES[config.quality]):
         _say(config, f"wrote {path}")
     return 0
 
@@ -308,6 +308,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as error:  # UsageError included: every bad input is one line, exit 2
         print(f"render.py: error: {error}", file=sys.stderr)
         return 2
+    except RuntimeError as error:  # rendering itself failed; its own message is above
+        print(f"render.py: error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("render.py: interrupted", file=sys.stderr)
         return 130

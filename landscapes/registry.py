@@ -51,7 +51,7 @@ LANDSCAPES: dict[str, Landscape] = {
         formula=r"0.075x^2 + \frac{0.075y^2}{9} - 0.5e^{-2x^2}e^{-2y^2} - 0.75e^{-4(x-1)^2}e^{-4(y-1)^2}",
         loss=surfaces.two_holes,
         domain=(-2.0, 2.0, -2.0, 2.0),
-        starts=((-1.4, -1.6),),
+        starts=((-0.6, 1.8),),
         minima=(Minimum(0.968689, 0.990094, -0.6790015), Minimum(0.000950, 0.001013, -0.5002536, "local")),
         learning_rates={"gradient": 0.25, "adaptive": 0.03, "momentum": 0.15, "nesterov": 0.15},
         camera=(-50.0, 60.0),
@@ -86,7 +86,8 @@ LANDSCAPES: dict[str, Landscape] = {
         starts=((-2.7, 1.0),),
         minima=(Minimum(0.0, 0.0, 0.0),),
         parameters={"kappa": 10.0},
-        learning_rates={"gradient": 0.17, "adaptive": 0.05},
+        # Nesterov is stable only for ηκ < 2(1+β)/(1+2β) ≈ 1.36: 0.17 would blow up in 4 steps.
+        learning_rates={"gradient": 0.17, "adaptive": 0.05, "nesterov": 0.1},
     ),
     "rosenbrock": Landscape(
         title="Rosenbrock",
@@ -105,7 +106,8 @@ LANDSCAPES: dict[str, Landscape] = {
         domain=(-4.5, 4.5, -4.5, 4.5),
         starts=((1.0, 1.5),),
         minima=(Minimum(3.0, 0.5, 0.0),),
-        learning_rates={"gradient": 0.01, "adaptive": 0.05},
+        # With β = 0.9 the gradient rate 0.01 throws momentum off the steep walls within 8 steps.
+        learning_rates={"gradient": 0.01, "adaptive": 0.05, "momentum": 0.005, "nesterov": 0.005},
         log_height=True,
     ),
     "himmelblau": Landscape(
@@ -159,7 +161,8 @@ LANDSCAPES: dict[str, Landscape] = {
         domain=(-2.0, 2.0, -2.0, 2.0),
         starts=((0.5, 1.5),),
         minima=(Minimum(0.0, -1.0, 3.0), Minimum(-0.6, -0.4, 30.0, "local"), Minimum(1.8, 0.2, 84.0, "local")),
-        learning_rates={"gradient": 1e-5, "adaptive": 0.02},
+        # Momentum at the gradient rate 1e-5 leaves the domain within 13 steps.
+        learning_rates={"gradient": 1e-5, "adaptive": 0.02, "momentum": 5e-6},
         log_height=True,
     ),
     "styblinski-tang": Landscape(

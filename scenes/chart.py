@@ -1,0 +1,59 @@
+"""Loss-vs-step curves that grow in sync with the race (log axis when the loss spans decades)."""
+
+import numpy as np
+
+from .elements import DIM_TEXT, TEXT_COLOR, PathData, label
+from .headless import manimlib  # noqa: F401
+from manimlib import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject  # noqa: E402
+from .stage import is_log_loss  # noqa: E402
+
+
+class LossChart(VGroup):
+    """A framed chart of loss (y) against step (x) with one curve per path."""
+
+    def __init__(self, paths: list[PathData], num_steps: int, width: float = 5.2, height: float = 3.4):
+        super().__init__()
+        self.paths, self.num_steps, self.w, self.h = paths, num_steps, width, height
+        losses = np.concatenate([p.loss[: p.visible] for p in paths])
+        self.log = is_log_loss(losses)
+        values = self._transform(losses[np.isfinite(losses)])
+        lo, hi = float(values.min()), float(values.max())
+        pad = 0.05 * (hi - lo or 1.0)
+        self.lo, self.hi = lo - pad, hi + pad
+        self.box = Rectangle(width, height).set_stroke(DIM_TEXT, 1)
+        self.add(self.box)
+        self._add_ticks()
+        self.curves = VGroup(*(VMobject().set_stroke(p.color, width=2.5) for p in paths))
+        self.add(self.curves)
+        self.add(label("log loss" if self.log else "loss", 16, DIM_TEXT).next_to(self.box, UP, buff=0.1)
+                 .align_to(self.box, LEFT))
+
+    def _transform(self, loss: np.ndarray) -> np.ndarray:
+        return np.log10(np.maximum(loss, 1e-300)) if self.log else loss
+
+    def to_point(self, step, loss) -> np.ndarray:
+        """Chart coordinates (relative to its centre) of (step, loss) pairs."""
+        x = (np.asarray(step, float) / max(self.num_steps, 1) - 0.5) * self.w
+        y = ((np.clip(self._transform(np.asarray(loss, float)), self.lo, self.hi) - self.lo)
+             / (self.hi - self.lo) - 0.5) * self.h
+        return np.stack([x, y, np.zeros_like(x)], axis=-1) + self.box.get_center()
+
+    def _add_ticks(self) -> None:
+        for step in (0, self.num_steps // 2, self.num_steps):
+            x = self.to_point([step], [np.nan])[0]
+            self.add(label(str(step), 14, DIM_TEXT).next_to(np.array([x[0], self.box.get_bottom()[1], 0]), DOWN, 0.08))
+        for t in np.linspace(self.lo, self.hi, 4)[1:-1] if not self.log else range(int(np.ceil(self.lo)),
+                                                                                    int(np.floor(self.hi)) + 1):
+            y = ((t - self.lo) / (self.hi - self.lo) - 0.5) * self.h + self.box.get_center()[1]
+            text = f"1e{t:d}" if self.log else f"{t:.3g}"
+            left = np.array([self.box.get_left()[0], y, 0])
+            self.add(Line(left, left + 0.08 * RIGHT).set_stroke(DIM_TEXT, 1))
+            self.add(label(text, 14, DIM_TEXT).next_to(left, LEFT, buff=0.08))
+        self.add(label("step", 14, DIM_TEXT).next_to(self.box, DOWN, buff=0.32))
+
+    def show(self, tau: float) -> None:
+        for p, curve in zip(self.paths, self.curves):
+            n = int(p.head_index(tau)) + 1
+            steps = np.arange(n)
+            pts = self.to_point(steps, p.loss[:n])
+            curve.set_points_as_corners(pts if n >= 2 else np.vstack([pts, pts]))

@@ -1,0 +1,282 @@
+"""Drawing blocks shared by every scene: surface, map, paths with balls and trails, legend, counters, markers."""
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .headless import manimlib  # noqa: F401
+from manimlib import (  # noqa: E402
+    DOWN, LEFT, ORIGIN, RIGHT, UP, DecimalNumber, GlowDot, Group, ImageMobject, Integer, Line, Rectangle, Sphere,
+    Surface, Text, VGroup, VMobject,
+)
+
+from .mathtext import formula  # noqa: E402
+from .stage import Stage, visible_length  # noqa: E402
+
+FONT = "DejaVu Sans"
+TEXT_COLOR = "#E8E8E8"
+DIM_TEXT = "#9AA0A6"
+BACKGROUND = "#14161A"
+SUBSTEPS = 4  # polyline points per optimizer step, so a path follows the curved surface between steps
+TRAIL_STEPS = 12  # how many recent steps the bright trail covers
+
+
+def label(text: str, size: float = 20, color: str = TEXT_COLOR, weight: str = "NORMAL") -> Text:
+    """Screen text, sized in points at 480p so it stays readable there."""
+    return Text(text, font=FONT, font_size=size, weight=weight).set_color(color)
+
+
+class SignedNumber(DecimalNumber):
+    """DecimalNumber whose minus sign keeps clear of the first digit at small sizes."""
+
+    def set_submobjects_from_number(self, number) -> None:
+        super().set_submobjects_from_number(number)
+        if self.num_string.startswith(("-", "–")) and len(self.submobjects) > 1:
+            self[0].next_to(self[1], LEFT, buff=0.2 * self[1].get_width())
+
+
+@dataclass
+class PathData:
+    """One trajectory as the scenes need it: points, losses, how far to draw, identity."""
+
+    name: str
+    title: str
+    color: str
+    xy: np.ndarray  # (T+1, 2)
+    loss: np.ndarray  # (T+1,)
+    visible: int  # leading points that are drawn
+    diverged_at: int  # −1 if never
+    index: tuple[int, int, int]  # (optimizer, sweep, start)
+
+    def head_index(self, tau: float) -> float:
+        """The fractional step of the head at animation time tau (steps), stopped where the path ends."""
+        return min(tau, self.visible - 1)
+
+    def loss_at(self, tau: float) -> float:
+        return float(self.loss[int(self.head_index(tau))])
+
+    def ended(self, tau: float) -> bool:
+        return self.visible < len(self.xy) and tau >= self.visible - 1
+
+
+def paths_of(run, stage: Stage) -> list[PathData]:
+    """Every (optimizer, sweep value, start) path of a run, in registry order."""
+    out = []
+    num_opt, num_sweep, num_start = run.params.shape[:3]
+    for o in range(num_opt):
+        meta = run.meta["optimizers"][o]
+        for s in range(num_sweep):
+            for k in range(num_start):
+                xy, d = run.params[o, s, k], int(run.diverged_at[o, s, k])
+                out.append(PathData(meta["name"], meta["title"], meta["color"], xy, run.loss[o, s, k],
+                                    max(visible_length(stage, xy, d), 1), d, (o, s, k)))
+    return out
+
+
+def densify(xy: np.ndarray, substeps: int = SUBSTEPS) -> np.ndarray:
+    """Insert `substeps − 1` points in each step segment (linear in parameter space)."""
+    if len(xy) < 2:
+        return xy
+    t = np.linspace(0, 1, substeps, endpoint=False)
+    seg = xy[:-1, None, :] + t[None, :, None] * (xy[1:] - xy[:-1])[:, None, :]
+    return np.concatenate([seg.reshape(-1, 2), xy[-1:]], axis=0)
+
+
+class HeightField:
+    """Bilinear interpolation of the run's height grid: heights between steps, on the drawn surface."""
+
+    def __init__(self, run):
+        self.xs, self.ys, self.z = run.grid_x, run.grid_y, run.grid_z
+
+    def __call__(self, x, y):
+        xs, ys, z = self.xs, self.ys, self.z
+        fx = np.clip(np.interp(x, xs, np.arange(len(xs))), 0, len(xs) - 1 - 1e-9)
+        fy = np.clip(np.interp(y, ys, np.arange(len(ys))), 0, len(ys) - 1 - 1e-9)
+        i, j = fx.astype(int), fy.astype(int)
+        u, v = fx - i, fy - j
+        return ((1 - u) * (1 - v) * z[j, i] + u * (1 - v) * z[j, i + 1]
+                + (1 - u) * v * z[j + 1, i] + u * v * z[j + 1, i + 1])
+
+
+class GridSurface(Surface):
+    """The loss surface from the run's height grid, coloured by height (vertices set directly, no uv_func)."""
+
+    def __init__(self, run, stage: Stage, **kwargs):
+        self.run, self.stage = run, stage
+        nx, ny = len(run.grid_x), len(run.grid_y)
+        super().__init__(resolution=(nx, ny), shading=(0.25, 0.25, 0.35), **kwargs)
+        z = run.grid_z.T  # u runs along x, v along y
+        self.set_rgba_array(stage.colors(np.nan_to_num(z.ravel(), nan=stage.z_hi)))
+
+    def init_points(self):
+        run, stage = self.run, self.stage
+        gx, gy = np.meshgrid(run.grid_x, run.grid_y, indexing="ij")
+        z = np.nan_to_num(run.grid_z.T, nan=np.nanmax(run.grid_z))
+        points = stage.to_3d(gx, gy, z)
+        # Tangents from neighbours give the shader its normals (ManimGL reads point + ε·tangent).
+        du, dv = np.gradient(points, axis=0), np.gradient(points, axis=1)
+        eps = 1e-3
+        self.set_points(points.reshape(-1, 3))
+        self.data["du_point"][:] = (points + eps * du / np.linalg.norm(du, axis=-1, keepdims=True)).reshape(-1, 3)
+        self.data["dv_point"][:] = (points + eps * dv / np.linalg.norm(dv, axis=-1, keepdims=True)).reshape(-1, 3)
+
+
+def surface_mesh(run, stage: Stage, lines: int = 14, opacity: float = 0.22) -> VGroup:
+    """Light mesh lines along x and y, lifted just above the surface."""
+    height = HeightField(run)
+    (xmin, xmax, ymin, ymax), mesh = stage.domain, VGroup()
+    fine = np.linspace(0, 1, 120)
+    for t in np.linspace(0, 1, lines + 1):
+        for x, y in ((xmin + t * (xmax - xmin) + 0 * fine, ymin + fine * (ymax - ymin)),
+                     (xmin + fine * (xmax - xmin), ymin + t * (ymax - ymin) + 0 * fine)):
+            line = VMobject().set_points_as_corners(stage.to_3d(x, y, height(x, y), lift=0.01))
+            mesh.add(line)
+    mesh.set_stroke("#FFFFFF", width=0.6, opacity=opacity)
+    return mesh
+
+
+class PathTracer(Group):
+    """A path drawn up to the animation time: faded full path, bright recent trail, and a ball at the head."""
+
+    def __init__(self, path: PathData, to_points, ball_radius: float = 0.07, width: float = 3.0,
+                 three_d: bool = True):
+        super().__init__()
+        self.path = path
+        self.dense = to_points(densify(path.xy[: path.visible]))
+        self.body = VMobject().set_stroke(path.color, width=width, opacity=0.6)
+        self.trail = VMobject().set_stroke(path.color, width=width * 1.8, opacity=1.0)
+        if three_d:
+            self.ball = Sphere(radius=ball_radius, resolution=(14, 14)).set_color(path.color)
+            for line in (self.body, self.trail):
+                line.set_flat_stroke(False)
+        else:
+            self.ball = GlowDot(radius=ball_radius * 3, color=path.color, glow_factor=1.5)
+        self.add(self.body, self.trail, self.ball)
+
+    def head_point(self, tau: float) -> np.ndarray:
+        i = self.path.head_index(tau) * SUBSTEPS
+        k = int(np.floor(i))
+        if k >= len(self.dense) - 1:
+            return self.dense[-1]
+        return self.dense[k] + (i - k) * (self.dense[k + 1] - self.dense[k])
+
+    def show(self, tau: float) -> None:
+        i = self.path.head_index(tau) * SUBSTEPS
+        k = int(np.floor(i))
+        pts = np.vstack([self.dense[: k + 1], self.head_point(tau)[None]])
+        trail_from = max(0, k - TRAIL_STEPS * SUBSTEPS)
+        for line, p in ((self.body, pts), (self.trail, pts[trail_from:])):
+            if len(p) >= 2:
+                line.set_points_as_corners(p)
+            else:
+                line.set_points_as_corners(np.vstack([p, p]))
+        self.ball.move_to(self.head_point(tau))
+
+
+class Legend(VGroup):
+    """Name, colour and current loss per path, updated live; 'diverged at step k' when a path blows up."""
+
+    def __init__(self, paths: list[PathData], size: float = 18, sweep_labels: dict | None = None):
+        super().__init__()
+        self.paths = paths
+        self.values, self.notes = [], []
+        for p in paths:
+            name = p.title + (sweep_labels.get(p.index, "") if sweep_labels else "")
+            swatch = Line(ORIGIN, 0.32 * RIGHT).set_stroke(p.color, width=6)
+            title = label(name, size, p.color, weight="BOLD")
+            value = SignedNumber(p.loss[0], num_decimal_places=4, font_size=size, color=TEXT_COLOR)
+            note = label(f"diverged at step {p.diverged_at}" if p.diverged_at >= 0 else "left the map",
+                         size * 0.9, "#FF6B6B")
+            row = VGroup(swatch, title, value).arrange(RIGHT, buff=0.14)
+            note.next_to(title, RIGHT, buff=0.14)
+            note.set_opacity(0)
+            self.values.append(value)
+            self.notes.append(note)
+            self.add(VGroup(row, note))
+        self.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        width = max(r[0][1].get_width() for r in self)
+        for r in self:  # align the numbers in one column
+            r[0][2].next_to(r[0][1], RIGHT, buff=0.14 + width - r[0][1].get_width())
+
+    def show(self, tau: float) -> None:
+        for p, value, note in zip(self.paths, self.values, self.notes):
+            ended = p.ended(tau)
+            value.set_value(p.loss_at(tau))
+            value.set_opacity(0 if ended else 1)
+            note.set_opacity(1 if ended else 0)
+
+
+class StepCounter(VGroup):
+    """'step k / T', updated live."""
+
+    def __init__(self, num_steps: int, size: float = 20):
+        self.number = Integer(0, font_size=size, color=TEXT_COLOR)
+        super().__init__(label("step", size, DIM_TEXT), self.number, label(f"/ {num_steps}", size, DIM_TEXT))
+        self.arrange(RIGHT, buff=0.12)
+
+    def show(self, tau: float) -> None:
+        right = self.get_right()
+        self.number.set_value(int(round(tau)))
+        self.arrange(RIGHT, buff=0.12)
+        self.shift(right - self.get_right())  # stay anchored at the right edge as digits are added
+
+
+def minima_markers(run, to_point) -> Group:
+    """Known minima inside the domain: gold for global, grey for local, orange for saddle points."""
+    colors = {"global": "#FFD54F", "local": "#B0BEC5", "saddle": "#FFAB40"}
+    xmin, xmax, ymin, ymax = run.meta["surface"]["domain"]
+    markers = Group()
+    for m in run.meta["surface"]["minima"]:
+        if xmin <= m["x"] <= xmax and ymin <= m["y"] <= ymax:
+            markers.add(GlowDot(to_point(m["x"], m["y"]), radius=0.18, color=colors[m["kind"]], glow_factor=2))
+    return markers
+
+
+def surface_caption(run, size: float = 0.13) -> VGroup:
+    """The surface's title and formula, for a corner of the frame."""
+    meta = run.meta["surface"]
+    title = label(meta["title"] if not meta["name"] == meta["title"] else "f(x, y)", 20, TEXT_COLOR, "BOLD")
+    return VGroup(title, formula(f"f = {meta['formula']}", size=size, color=DIM_TEXT)).arrange(
+        DOWN, aligned_edge=LEFT, buff=0.12)
+
+
+def contour_image(run, stage: Stage, pixels: int = 900) -> ImageMobject:
+    """Filled contours of the displayed height (same colormap as the 3D view) as an image of the domain."""
+    import matplotlib.pyplot as plt
+
+    xmin, xmax, ymin, ymax = stage.domain
+    aspect = (ymax - ymin) / (xmax - xmin)
+    fig = plt.figure(figsize=(pixels / 100, pixels * aspect / 100), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    h = stage.height(np.nan_to_num(run.grid_z, nan=np.nanmax(run.grid_z)))
+    levels = np.linspace(0, 1, 25)
+    from .stage import COLORMAP
+    from matplotlib import colormaps
+    cmap = colormaps[COLORMAP]
+    ax.contourf(run.grid_x, run.grid_y, h, levels=levels, cmap=cmap, vmin=-0.1, vmax=1.1)
+    ax.contour(run.grid_x, run.grid_y, h, levels=levels, colors="white", linewidths=0.4, alpha=0.35)
+    ax.set_axis_off()
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    path = Path(tempfile.mkdtemp(prefix="losscape-")) / "contours.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return ImageMobject(str(path))
+
+
+def map_frame(stage: Stage, size: float) -> VGroup:
+    """A thin frame around the map with the domain's extreme values at its edges."""
+    xmin, xmax, ymin, ymax = stage.domain
+    corner = stage.to_map(np.array([xmin, xmax]), np.array([ymin, ymax]), size)
+    rect = Rectangle(corner[1, 0] - corner[0, 0], corner[1, 1] - corner[0, 1]).set_stroke(DIM_TEXT, 1)
+    ticks = VGroup(
+        label(f"{xmin:g}", 14, DIM_TEXT).next_to(rect.get_corner(DOWN + LEFT), DOWN, buff=0.08),
+        label(f"{xmax:g}", 14, DIM_TEXT).next_to(rect.get_corner(DOWN + RIGHT), DOWN, buff=0.08),
+        label(f"{ymin:g}", 14, DIM_TEXT).next_to(rect.get_corner(DOWN + LEFT), LEFT, buff=0.08),
+        label(f"{ymax:g}", 14, DIM_TEXT).next_to(rect.get_corner(UP + LEFT), LEFT, buff=0.08),
+        label("x", 16, DIM_TEXT).next_to(rect, DOWN, buff=0.1),
+        label("y", 16, DIM_TEXT).next_to(rect, LEFT, buff=0.1),
+    )
+    return VGroup(rect, ticks)

@@ -1,0 +1,56 @@
+"""Import ManimGL so that it works with no display and no GPU: every workaround in one place.
+
+- `import manimlib` parses sys.argv at import time: it sees an empty command line instead of ours.
+- pyglet opens an X "shadow window" at import: not wanted (and impossible) without a display.
+- The camera's standalone context defaults to GLX: with no display we ask moderngl for EGL (Mesa llvmpipe).
+- ffmpeg comes from imageio-ffmpeg's bundled binary, never from PATH.
+- Speed: stroke-only VMobjects skip ManimGL's off-screen fill pass, which draws nothing for them
+  (`LOSSCAPE_STOCK_MANIMGL=1` turns this off; a test shows frames are pixel-identical either way).
+"""
+
+import os
+import sys
+import warnings
+
+HAS_DISPLAY = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+if not HAS_DISPLAY:
+    os.environ.setdefault("PYGLET_HEADLESS", "1")
+
+warnings.filterwarnings("ignore", message="Couldn't find ffmpeg or avconv")  # pydub: we have no audio
+
+_argv, sys.argv = sys.argv, sys.argv[:1]
+try:
+    import manimlib  # noqa: F401
+finally:
+    sys.argv = _argv
+
+import imageio_ffmpeg  # noqa: E402
+import moderngl  # noqa: E402
+from manimlib.shader_wrapper import VShaderWrapper  # noqa: E402
+
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+
+if not HAS_DISPLAY:
+    _create_context = moderngl.create_standalone_context
+
+    def _egl_context(*args, **kwargs):
+        kwargs.setdefault("backend", "egl")
+        return _create_context(*args, **kwargs)
+
+    moderngl.create_standalone_context = _egl_context
+
+
+def _skip_empty_fill(render_fill):
+    def render_fill_if_any(self):
+        # The fill pass renders to an off-screen canvas and composites it over the whole frame, even when
+        # every fill is transparent (paths, mesh lines, arrows): skipping it then changes no pixel.
+        data = self.vert_data
+        if "fill_rgba" in data.dtype.names and len(data) and not data["fill_rgba"][:, 3].any():
+            return
+        render_fill(self)
+
+    return render_fill_if_any
+
+
+if os.environ.get("LOSSCAPE_STOCK_MANIMGL") != "1":
+    VShaderWrapper.render_fill = _skip_empty_fill(VShaderWrapper.render_fill)

@@ -1,0 +1,65 @@
+"""Formulas without LaTeX: matplotlib mathtext -> SVG (glyphs as paths) -> SVGMobject; real LaTeX if installed."""
+
+import functools
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib import rcParams  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.mathtext import MathTextParser  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+
+from .headless import manimlib  # noqa: E402,F401
+from manimlib import SVGMobject, Tex, VMobject  # noqa: E402
+
+rcParams["mathtext.fontset"] = "cm"  # Computer Modern: the look of the papers
+rcParams["svg.fonttype"] = "path"  # glyphs as outlines, so SVGMobject needs no fonts
+HAS_LATEX = shutil.which("latex") is not None and shutil.which("dvisvgm") is not None
+_PARSER = MathTextParser("path")
+_CACHE = Path(tempfile.gettempdir()) / "losscape-mathtext"
+
+
+def mathtext_svg(formula: str) -> Path:
+    """The formula rendered by matplotlib mathtext to a transparent SVG file (cached by content)."""
+    _CACHE.mkdir(exist_ok=True)
+    path = _CACHE / (hashlib.sha1(formula.encode()).hexdigest()[:16] + ".svg")
+    if not path.exists():
+        fig = Figure()
+        fig.text(0, 0, f"${formula}$", fontproperties=FontProperties(size=24))
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        # Transparent: no background patch for set_color to paint over.
+        fig.savefig(tmp, format="svg", transparent=True, bbox_inches="tight", pad_inches=0.02)
+        tmp.replace(path)
+    return path
+
+
+def _extent(tex: str) -> float:
+    """Height (ascent + descent) of the typeset formula, in points."""
+    parsed = _PARSER.parse(f"${tex}$", dpi=72, prop=FontProperties(size=24))
+    return parsed.height + parsed.depth if hasattr(parsed, "depth") else parsed.height
+
+
+def _svg(tex: str) -> VMobject:
+    mob = SVGMobject(str(mathtext_svg(tex)))
+    # Drop the invisible page rectangle; keep the glyphs.
+    mob.set_submobjects([m for m in mob.submobjects if m.get_fill_opacity() > 0 or m.get_stroke_width() > 0])
+    mob.set_stroke(width=0)
+    return mob
+
+
+def formula(tex: str, size: float = 0.12, color: str = "#FFFFFF", use_latex: bool = HAS_LATEX) -> VMobject:
+    """A formula mobject whose plain line of math is `size` units tall; mathtext unless a LaTeX install is present."""
+    if use_latex:
+        mob = Tex(tex)
+        mob.scale(size / Tex("x").get_height())
+    else:
+        mob = _svg(tex)
+        mob.set_height(size * _extent(tex) / _extent("x"))
+    mob.set_color(color)  # set_color, not set_fill: the SVG's transparent patch must stay transparent
+    return mob

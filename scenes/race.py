@@ -1,0 +1,157 @@
+"""The race: every optimizer's path animated on the loss surface (3D), on its contour map, or beside loss curves.
+
+Rendered by `render.py`, or the ManimGL way: `manimgl scenes/race.py RaceScene -w` (the default race).
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a file by `manimgl`
+
+from scenes.headless import manimlib  # noqa: E402,F401
+from manimlib import DEGREES, DL, DOWN, LEFT, RIGHT, UL, UR, Group, Mobject, Scene, ValueTracker, VGroup, linear  # noqa: E402
+
+from scenes.chart import LossChart  # noqa: E402
+from scenes.elements import (  # noqa: E402
+    BACKGROUND, GridSurface, HeightField, Legend, PathTracer, StepCounter, contour_image, map_frame,
+    minima_markers, paths_of, surface_caption, surface_mesh,
+)
+from scenes.source import load_run  # noqa: E402
+from scenes.stage import LIFT, Stage  # noqa: E402
+
+
+class RaceScene(Scene):
+    """Optimizers racing down the 3D surface, with a legend of live losses and a slow camera orbit."""
+
+    run_path: str | None = None  # None: $LOSSCAPE_RUN, else the default race
+    duration: float = 10.0  # seconds over which the steps are spread
+    hold: float = 1.0  # seconds the finished race stays on screen
+    orbit_degrees: float = 30.0  # camera turn over the race
+    zoom: float = 1.0
+    field_of_view: float = 25.0  # degrees
+    default_camera_config = dict(background_color=BACKGROUND)
+
+    def construct(self):
+        self.run = load_run(self.run_path)
+        self.stage = Stage.from_run(self.run)
+        self.paths = paths_of(self.run, self.stage)
+        self.tau = ValueTracker(0.0)
+
+        # landscape
+        self.add_landscape()
+
+        # paths, one per optimizer × start, drawn up to the animation time
+        self.tracers = Group(*(PathTracer(p, self.path_points, **self.tracer_options()) for p in self.paths))
+        self.add(self.tracers)
+
+        # overlays: surface and formula, legend with live losses, step counter
+        self.add_overlays()
+
+        # the race
+        clock = Mobject()
+        clock.add_updater(lambda m, dt: self.show_time(dt))
+        self.add(clock)
+        self.show_time(0)
+        self.play(self.tau.animate.set_value(self.run.num_steps), run_time=self.duration, rate_func=linear)
+        self.wait(self.hold)
+
+    # drawing hooks, overridden by the other views
+    def add_landscape(self) -> None:
+        self.height = HeightField(self.run)
+        surface = GridSurface(self.run, self.stage)
+        self.add(surface, surface_mesh(self.run, self.stage))
+        self.add(minima_markers(self.run, lambda x, y: self.stage.to_3d(x, y, self.height(x, y), 2 * LIFT)))
+        theta, phi = self.run.meta["surface"]["camera"]
+        self.frame.reorient(theta, phi)
+        self.frame.set_height(6.3 / self.zoom)
+        self.frame.set_field_of_view(self.field_of_view * DEGREES)  # milder perspective than the default 45°
+        self.frame.add_updater(lambda f, dt: f.increment_theta(dt * self.orbit_rate))
+
+    @property
+    def orbit_rate(self) -> float:
+        """Radians per second of camera turn."""
+        return (self.orbit_degrees * 3.14159265 / 180) / max(self.duration + self.hold, 1e-6)
+
+    def path_points(self, xy):
+        return self.stage.to_3d(xy[:, 0], xy[:, 1], self.height(xy[:, 0], xy[:, 1]), LIFT)
+
+    def tracer_options(self) -> dict:
+        return {}
+
+    def add_overlays(self) -> None:
+        caption = surface_caption(self.run).to_corner(DL, buff=0.3)
+        self.legend = Legend(self.paths).to_corner(UL, buff=0.3)
+        self.counter = StepCounter(self.run.num_steps).to_corner(UR, buff=0.3)
+        self.overlays = VGroup(caption, self.legend, self.counter)
+        self.overlays.fix_in_frame()
+        self.add(self.overlays)
+
+    def show_time(self, dt: float) -> None:
+        """Bring every live element to the current animation time."""
+        tau = self.tau.get_value()
+        for tracer in self.tracers:
+            tracer.show(tau)
+        self.legend.show(tau)
+        self.counter.show(tau)
+
+
+class ContourScene(RaceScene):
+    """The same race seen from above: filled contours of the surface with the paths (the classic 2D view)."""
+
+    map_size: float = 6.6
+
+    def add_landscape(self) -> None:
+        image = contour_image(self.run, self.stage)
+        corner = self.stage.to_map(*zip(self.stage.domain[::2], self.stage.domain[1::2]), size=self.map_size)
+        image.set_width(corner[1, 0] - corner[0, 0], stretch=True)
+        image.set_height(corner[1, 1] - corner[0, 1], stretch=True)
+        self.map = Group(image, map_frame(self.stage, self.map_size))
+        self.add(image, self.map[1])
+        self.add(minima_markers(self.run, lambda x, y: self.map_point(x, y)))
+
+    def map_point(self, x, y):
+        return self.stage.to_map(x, y, self.map_size)
+
+    def path_points(self, xy):
+        return self.stage.to_map(xy[:, 0], xy[:, 1], self.map_size)
+
+    def tracer_options(self) -> dict:
+        return {"three_d": False, "ball_radius": 0.06}
+
+    def add_overlays(self) -> None:
+        super().add_overlays()
+        self.legend.to_corner(UR, buff=0.3)
+        self.counter.next_to(self.legend, DOWN, buff=0.3).align_to(self.legend, LEFT)
+
+
+class SplitScene(RaceScene):
+    """The 3D race on the left, loss-vs-step curves for every optimizer on the right, growing in sync."""
+
+    orbit_degrees: float = 20.0
+    zoom: float = 0.8
+    shift: float = 3.4  # scene units the 3D race moves left on screen
+
+    def add_landscape(self) -> None:
+        super().add_landscape()
+        self.frame.clear_updaters()
+        self.frame.add_updater(self.orbit_beside_chart)
+        self.orbit_beside_chart(self.frame, 0)
+
+    def orbit_beside_chart(self, frame, dt):
+        frame.increment_theta(dt * self.orbit_rate)
+        right = frame.get_inverse_camera_rotation_matrix()[0]
+        frame.move_to(self.shift / self.zoom * right)
+
+    def add_overlays(self) -> None:
+        super().add_overlays()
+        self.chart = LossChart(self.paths, self.run.num_steps, width=5.0, height=3.6)
+        self.chart.to_edge(RIGHT, buff=0.45).shift(0.2 * DOWN)
+        self.chart.fix_in_frame()
+        self.add(self.chart)
+
+    def show_time(self, dt: float) -> None:
+        super().show_time(dt)
+        self.chart.show(self.tau.get_value())
+
+
+VIEWS = {"3d": RaceScene, "contour": ContourScene, "split": SplitScene}

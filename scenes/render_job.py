@@ -1,0 +1,87 @@
+"""The rendering process: `python -m scenes.render_job JOB.json` renders scenes to the files the job names.
+
+Runs apart from the CLI so that ManimGL (which reads sys.argv and holds a GL context) and JAX never share a
+process, and so that an interrupted render takes its half-written files down with it.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .headless import FFMPEG
+
+GIF_FPS = 15
+
+
+def scene_class(job: dict):
+    """The scene class of the job, subclassed with its parameters as class attributes."""
+    if job.get("chapter"):
+        from .explainer import CHAPTER_SCENES
+
+        base = CHAPTER_SCENES[job["chapter"]]
+    else:
+        from .race import VIEWS
+
+        base = VIEWS[job["view"]]
+    return type(base.__name__, (base,), dict(job.get("attributes", {})))
+
+
+def render_scene(cls, job: dict, workdir: Path, movie: bool, still: bool):
+    """Render one scene into workdir: scene.mp4 (if movie) and scene.png (the last frame, if still)."""
+    width, height, fps = job["width"], job["height"], job["fps"]
+    scene = cls(
+        camera_config=dict(resolution=(width, height), fps=fps),
+        file_writer_config=dict(write_to_movie=movie, save_last_frame=still, output_directory=str(workdir),
+                                file_name="scene", ffmpeg_bin=FFMPEG, quiet=job.get("quiet", False)),
+        skip_animations=not movie,
+    )
+    scene.run()
+    scene.camera.ctx.release()  # a context per scene otherwise grows memory by ~100 MB each
+    return workdir / "scene.mp4", workdir / "scene.png"
+
+
+def gif_from_mp4(mp4: Path, gif: Path, width: int, fps: int = GIF_FPS) -> None:
+    """A small, clean GIF: a palette generated from the frames themselves, ordered dithering (no banding)."""
+    graph = (f"fps={fps},scale={width}:-2:flags=lanczos,split[a][b];"
+             f"[a]palettegen=max_colors=256:stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=3"
+             f":diff_mode=rectangle")
+    subprocess.run([FFMPEG, "-y", "-loglevel", "error", "-i", str(mp4), "-vf", graph, str(gif)], check=True)
+
+
+def concat_mp4(parts: list[Path], out: Path) -> None:
+    """Join MP4s of the same size and frame rate without re-encoding."""
+    listing = out.with_suffix(".txt")
+    listing.write_text("".join(f"file '{p}'\n" for p in parts))
+    subprocess.run([FFMPEG, "-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", str(listing),
+                    "-c", "copy", str(out)], check=True)
+
+
+def run_job(job: dict) -> None:
+    """Render the job's scene(s) and write every requested output to its (temporary) path."""
+    outputs = [Path(p) for p in job["outputs"]]
+    movie = any(p.suffix in (".mp4", ".gif") for p in outputs)
+    still = any(p.suffix == ".png" for p in outputs)
+    workdir = Path(tempfile.mkdtemp(prefix="losscape-render-"))
+    try:
+        mp4, png = render_scene(scene_class(job), job, workdir, movie, still)
+        for out in outputs:
+            if out.suffix == ".mp4":
+                shutil.copyfile(mp4, out)
+            elif out.suffix == ".gif":
+                gif_from_mp4(mp4, out, job["gif_width"], min(job["fps"], GIF_FPS))
+            else:
+                shutil.copyfile(png, out)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    run_job(json.loads(Path(argv[0]).read_text()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
