@@ -23,6 +23,17 @@ SUBSTEPS = 4  # polyline points per optimizer step, so a path follows the curved
 TRAIL_STEPS = 12  # how many recent steps the bright trail covers
 
 
+def project_to_pixels(frame, points: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Pixel (column, row) of 3D points as ManimGL's vertex shader projects them (view, then perspective)."""
+    from manimlib import FRAME_HEIGHT, FRAME_WIDTH
+
+    points = np.atleast_2d(points)
+    v = np.c_[points, np.ones(len(points))] @ frame.get_view_matrix().T
+    w = 1.0 - v[:, 2] * frame.get_scale() / frame.get_focal_distance()
+    x, y = v[:, 0] * 2 / FRAME_WIDTH / w, v[:, 1] * 2 / FRAME_HEIGHT / w
+    return np.stack([(x + 1) / 2 * width, (1 - y) / 2 * height], axis=-1)
+
+
 def label(text: str, size: float = 20, color: str = TEXT_COLOR, weight: str = "NORMAL") -> Text:
     """Screen text, sized in points at 480p so it stays readable there."""
     return Text(text, font=FONT, font_size=size, weight=weight).set_color(color)

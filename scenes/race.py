@@ -3,18 +3,19 @@
 Rendered by `render.py`, or the ManimGL way: `manimgl scenes/race.py RaceScene -w` (the default race).
 """
 
+import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a file by `manimgl`
 
 from scenes.headless import manimlib  # noqa: E402,F401
-from manimlib import DEGREES, DL, DOWN, LEFT, RIGHT, UL, UR, Group, Mobject, Scene, ValueTracker, VGroup, linear  # noqa: E402
+from manimlib import DEGREES, DL, DR, DOWN, LEFT, RIGHT, UL, UR, Group, Mobject, Scene, ValueTracker, VGroup, linear  # noqa: E402
 
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
     BACKGROUND, GridSurface, HeightField, Legend, PathTracer, StepCounter, contour_image, map_frame,
-    minima_markers, paths_of, surface_caption, surface_mesh,
+    minima_markers, paths_of, project_to_pixels, surface_caption, surface_mesh,
 )
 from scenes.source import load_run  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
@@ -24,6 +25,7 @@ class RaceScene(Scene):
     """Optimizers racing down the 3D surface, with a legend of live losses and a slow camera orbit."""
 
     run_path: str | None = None  # None: $LOSSCAPE_RUN, else the default race
+    probe_path: str | None = None  # if set, screen positions of the final frame are written there (tests)
     duration: float = 10.0  # seconds over which the steps are spread
     hold: float = 1.0  # seconds the finished race stays on screen
     orbit_degrees: float = 30.0  # camera turn over the race
@@ -54,6 +56,22 @@ class RaceScene(Scene):
         self.show_time(0)
         self.play(self.tau.animate.set_value(self.run.num_steps), run_time=self.duration, rate_func=linear)
         self.wait(self.hold)
+        self.write_probe()
+
+    def probe(self) -> dict:
+        """Where things ended up on screen (pixels), for tests that check the picture."""
+        width, height = self.camera.get_pixel_shape()
+        heads = []
+        for tracer in self.tracers:
+            point = tracer.ball.get_center()
+            pixel = project_to_pixels(self.frame, point, width, height)[0]
+            heads.append({"name": tracer.path.name, "color": tracer.path.color, "pixel": pixel.tolist(),
+                          "diverged_at": tracer.path.diverged_at})
+        return {"size": [width, height], "heads": heads}
+
+    def write_probe(self) -> None:
+        if self.probe_path:
+            Path(self.probe_path).write_text(json.dumps(self.probe()))
 
     # drawing hooks, overridden by the other views
     def add_landscape(self) -> None:
@@ -99,21 +117,21 @@ class ContourScene(RaceScene):
     """The same race seen from above: filled contours of the surface with the paths (the classic 2D view)."""
 
     map_size: float = 6.6
+    map_center = 2.4 * LEFT
 
     def add_landscape(self) -> None:
         image = contour_image(self.run, self.stage)
         corner = self.stage.to_map(*zip(self.stage.domain[::2], self.stage.domain[1::2]), size=self.map_size)
         image.set_width(corner[1, 0] - corner[0, 0], stretch=True)
         image.set_height(corner[1, 1] - corner[0, 1], stretch=True)
-        self.map = Group(image, map_frame(self.stage, self.map_size))
-        self.add(image, self.map[1])
-        self.add(minima_markers(self.run, lambda x, y: self.map_point(x, y)))
+        self.add(Group(image, map_frame(self.stage, self.map_size)).shift(self.map_center))
+        self.add(minima_markers(self.run, self.map_point))
 
     def map_point(self, x, y):
-        return self.stage.to_map(x, y, self.map_size)
+        return self.stage.to_map(x, y, self.map_size) + self.map_center
 
     def path_points(self, xy):
-        return self.stage.to_map(xy[:, 0], xy[:, 1], self.map_size)
+        return self.map_point(xy[:, 0], xy[:, 1])
 
     def tracer_options(self) -> dict:
         return {"three_d": False, "ball_radius": 0.06}
@@ -122,6 +140,7 @@ class ContourScene(RaceScene):
         super().add_overlays()
         self.legend.to_corner(UR, buff=0.3)
         self.counter.next_to(self.legend, DOWN, buff=0.3).align_to(self.legend, LEFT)
+        self.overlays[0].set_max_width(5.6).to_corner(DR, buff=0.3)  # the caption, beside the map
 
 
 class SplitScene(RaceScene):
@@ -129,7 +148,7 @@ class SplitScene(RaceScene):
 
     orbit_degrees: float = 20.0
     zoom: float = 0.8
-    shift: float = 3.4  # scene units the 3D race moves left on screen
+    shift: float = 2.7  # scene units the 3D race moves left on screen
 
     def add_landscape(self) -> None:
         super().add_landscape()
