@@ -13,7 +13,7 @@ from manimlib import (  # noqa: E402
 )
 
 from .mathtext import formula  # noqa: E402
-from .stage import Stage, visible_length  # noqa: E402
+from .stage import LIFT, Stage, visible_length  # noqa: E402
 
 FONT = "DejaVu Sans"
 TEXT_COLOR = "#E8E8E8"
@@ -232,6 +232,12 @@ class StepCounter(VGroup):
         self.number.set_value(int(round(tau)))
         self.arrange(RIGHT, buff=0.12)
         self.shift(right - self.get_right())  # stay anchored at the right edge as digits are added
+
+
+def landscape_3d(run, stage: Stage, height: "HeightField") -> Group:
+    """Surface coloured by height, light mesh lines and minima markers, all in scene coordinates."""
+    markers = minima_markers(run, lambda x, y: stage.to_3d(x, y, height(x, y), 2 * LIFT))
+    return Group(GridSurface(run, stage), surface_mesh(run, stage), markers)
 
 
 def minima_markers(run, to_point) -> Group:

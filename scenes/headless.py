@@ -29,6 +29,7 @@ import moderngl  # noqa: E402
 from manimlib.shader_wrapper import VShaderWrapper  # noqa: E402
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+manimlib.config.manim_config.file_writer.ffmpeg_bin = FFMPEG  # `manimgl file.py Scene -w` uses it too
 
 if not HAS_DISPLAY:
     _create_context = moderngl.create_standalone_context

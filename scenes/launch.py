@@ -29,13 +29,21 @@ def temp_beside(target: Path) -> Path:
     return Path(name)
 
 
-def run_render_job(job: dict, targets: list[Path], quiet: bool) -> list[Path]:
-    """Run `scenes.render_job` on temp outputs; rename them onto the targets only when all succeeded."""
+def run_render_job(job: dict, targets: list[Path], quiet: bool,
+                   scene_gifs: list[tuple[int, Path]] = ()) -> list[Path]:
+    """Run `scenes.render_job` on temp outputs; rename them onto the targets only when all succeeded.
+
+    `scene_gifs` are (index in the job's sequence, target) pairs: one GIF per scene.
+    """
+    targets = [*targets, *(t for _, t in scene_gifs)]
     temps = [temp_beside(t) for t in targets]
     workdir = Path(tempfile.mkdtemp(prefix="losscape-job-"))
     try:
         job_file = workdir / "job.json"
-        job_file.write_text(json.dumps({**job, "outputs": [str(t) for t in temps], "quiet": quiet}))
+        gif_temps = temps[len(temps) - len(scene_gifs):]
+        job_file.write_text(json.dumps({
+            **job, "outputs": [str(t) for t in temps[:len(temps) - len(scene_gifs)]], "quiet": quiet,
+            "scene_gifs": [[i, str(t)] for (i, _), t in zip(scene_gifs, gif_temps)]}))
         done = subprocess.run([sys.executable, "-m", "scenes.render_job", str(job_file)], cwd=ROOT,
                               stdout=subprocess.DEVNULL if quiet else None)
         if done.returncode != 0:

@@ -14,8 +14,8 @@ from manimlib import DEGREES, DL, DR, DOWN, LEFT, RIGHT, UL, UR, Group, Mobject,
 
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    BACKGROUND, GridSurface, HeightField, Legend, PathTracer, StepCounter, contour_image, map_frame,
-    minima_markers, paths_of, project_to_pixels, surface_caption, surface_mesh,
+    BACKGROUND, HeightField, Legend, PathTracer, StepCounter, contour_image, map_frame,
+    landscape_3d, minima_markers, paths_of, project_to_pixels, surface_caption,
 )
 from scenes.source import load_run  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
@@ -76,9 +76,7 @@ class RaceScene(Scene):
     # drawing hooks, overridden by the other views
     def add_landscape(self) -> None:
         self.height = HeightField(self.run)
-        surface = GridSurface(self.run, self.stage)
-        self.add(surface, surface_mesh(self.run, self.stage))
-        self.add(minima_markers(self.run, lambda x, y: self.stage.to_3d(x, y, self.height(x, y), 2 * LIFT)))
+        self.add(landscape_3d(self.run, self.stage, self.height))
         theta, phi = self.run.meta["surface"]["camera"]
         self.frame.reorient(theta, phi)
         self.frame.set_height(6.3 / self.zoom)

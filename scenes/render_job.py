@@ -18,7 +18,11 @@ GIF_FPS = 15
 
 def scene_class(job: dict):
     """The scene class of the job, subclassed with its parameters as class attributes."""
-    if job.get("chapter"):
+    if job.get("scene") == "title":
+        from .explainer import TitleCard
+
+        base = TitleCard
+    elif job.get("scene") == "chapter":
         from .explainer import CHAPTER_SCENES
 
         base = CHAPTER_SCENES[job["chapter"]]
@@ -60,13 +64,25 @@ def concat_mp4(parts: list[Path], out: Path) -> None:
 
 
 def run_job(job: dict) -> None:
-    """Render the job's scene(s) and write every requested output to its (temporary) path."""
+    """Render the job's scene (or sequence of scenes, joined) and write every requested output.
+
+    `outputs` get the whole sequence; `scene_gifs` ([index, path] pairs) get one scene each as a GIF.
+    """
     outputs = [Path(p) for p in job["outputs"]]
-    movie = any(p.suffix in (".mp4", ".gif") for p in outputs)
+    movie = any(p.suffix in (".mp4", ".gif") for p in outputs) or bool(job.get("scene_gifs"))
     still = any(p.suffix == ".png" for p in outputs)
     workdir = Path(tempfile.mkdtemp(prefix="losscape-render-"))
     try:
-        mp4, png = render_scene(scene_class(job), job, workdir, movie, still)
+        parts = []
+        for i, item in enumerate(job.get("sequence") or [{}]):
+            part = workdir / f"{i:03d}"
+            part.mkdir()
+            parts.append(render_scene(scene_class({**job, **item}), job, part, movie, still))
+        if len(parts) > 1 and movie:
+            concat_mp4([mp4 for mp4, _ in parts], workdir / "all.mp4")
+        mp4, png = (workdir / "all.mp4" if len(parts) > 1 else parts[0][0]), parts[-1][1]
+        for index, gif in job.get("scene_gifs", []):
+            gif_from_mp4(parts[index][0], Path(gif), job["gif_width"], min(job["fps"], GIF_FPS))
         for out in outputs:
             if out.suffix == ".mp4":
                 shutil.copyfile(mp4, out)

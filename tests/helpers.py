@@ -27,7 +27,7 @@ NON_DEFAULT_SPECS = {
     "sgd": "sgd:learning_rate=0.3",
     "momentum": "momentum:momentum=0.5",
     "nesterov": "nesterov:momentum=0.7,lr=0.05",
-    "adagrad": "adagrad:initial_accumulator_value=0.1,eps=1e-4,lr=0.2",
+    "adagrad": "adagrad:initial_accumulator_value=0.1,eps=1e-4,lr=0.5",
     "adadelta": "adadelta:rho=0.9,eps=1e-4,lr=0.5",
     "rmsprop": "rmsprop:decay=0.5,eps=1e-4",
     "adam": "adam:b1=0.8",
@@ -228,3 +228,57 @@ def reference_path(name: str, hyper: Hyper, grad: Callable[[np.ndarray], np.ndar
         path.append(params)
         states.append(state)
     return np.array(path), states
+
+
+# --- every registered surface written again in NumPy (x, y arrays; surface parameters as keywords) -------
+
+def _linear_regression(w, b):
+    from landscapes.data import regression_data
+
+    xs, ys = regression_data()
+    w, b = np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return np.mean((w[..., None] * xs + b[..., None] - ys) ** 2, axis=-1)
+
+
+NUMPY_SURFACES: dict[str, Callable[..., np.ndarray]] = {
+    "two-holes": lambda x, y: (0.075 * x**2 + 0.075 * y**2 / 9 - 0.5 * np.exp(-2 * x**2) * np.exp(-2 * y**2)
+                               - 0.75 * np.exp(-4 * (x - 1) ** 2) * np.exp(-4 * (y - 1) ** 2)),
+    "saddle": lambda x, y: x**2 - y**2,
+    "abs-valley": lambda x, y, a=1.0: x**2 + a * np.abs(y),
+    "ravine": lambda x, y, kappa=10.0: 0.5 * (x**2 + kappa * y**2),
+    "rosenbrock": lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+    "beale": lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2,
+    "himmelblau": lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
+    "rastrigin": lambda x, y: 20 + (x**2 - 10 * np.cos(2 * np.pi * x)) + (y**2 - 10 * np.cos(2 * np.pi * y)),
+    "ackley": lambda x, y: (-20 * np.exp(-0.2 * np.sqrt(0.5 * (x**2 + y**2)))
+                            - np.exp(0.5 * (np.cos(2 * np.pi * x) + np.cos(2 * np.pi * y))) + np.e + 20),
+    "booth": lambda x, y: (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2,
+    "goldstein-price": lambda x, y: (
+        (1 + (x + y + 1) ** 2 * (19 - 14 * x + 3 * x**2 - 14 * y + 6 * x * y + 3 * y**2))
+        * (30 + (2 * x - 3 * y) ** 2 * (18 - 32 * x + 12 * x**2 + 48 * y - 36 * x * y + 27 * y**2))),
+    "styblinski-tang": lambda x, y: 0.5 * ((x**4 - 16 * x**2 + 5 * x) + (y**4 - 16 * y**2 + 5 * y)),
+    "six-hump-camel": lambda x, y: (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2,
+    "linear-regression": _linear_regression,
+}
+
+
+def numerical_grad(f: Callable[..., np.ndarray], params, rel: float = 1e-6) -> np.ndarray:
+    """Central differences of f(x, y): accurate to ~1e-8 relative, enough to steer a reference rule."""
+    x, y = np.asarray(params, dtype=np.float64)  # NumPy scalars: overflow gives inf, not OverflowError
+    hx, hy = rel * np.maximum(1.0, np.abs(x)), rel * np.maximum(1.0, np.abs(y))
+    return np.array([(f(x + hx, y) - f(x - hx, y)) / (2 * hx), (f(x, y + hy) - f(x, y - hy)) / (2 * hy)])
+
+
+# --- the shared run: every optimizer, default and non-default, on one convex ravine (tests/conftest.py) ----
+
+RAVINE = "ravine:kappa=3"  # ½(x² + 3y²): convex, condition number 3
+
+
+def ravine_grad(params) -> np.ndarray:
+    """∇½(x² + 3y²) = (x, 3y), by hand."""
+    return np.array([params[0], 3.0 * params[1]])
+
+
+RAVINE_STARTS = [(-2.7, 1.0), (2.4, -0.45), (-1.8, 1.05)]
+RAVINE_SPECS = [*OPTIMIZER_NAMES, *NON_DEFAULT_SPECS.values()]
+RAVINE_STEPS = 800

@@ -1,0 +1,130 @@
+"""Optimizer-state glyphs at a path's head, from the state the engine recorded at each step.
+
+−gradient and −velocity arrows, squares whose area is the accumulated squared gradient per coordinate, bars for the
+effective per-parameter step size, and Nesterov's look-ahead jump.
+"""
+
+import numpy as np
+
+from .elements import PathData, label
+from .headless import manimlib  # noqa: F401
+from manimlib import RIGHT, UP, Group, Rectangle, VGroup, VMobject  # noqa: E402
+
+GLYPH_COLORS = {"grad": "#FFEB3B", "moment": "#18FFFF", "lookahead": "#FFFFFF"}
+GLYPH_KEY = {"grad": "→ −gradient", "moment": "→ −velocity (1st moment)", "squares": "■ accumulated g² (x, y)",
+             "step": "▮ effective step size (x, y)", "lookahead": "○ position θ, ● look-ahead θ + βv"}
+
+
+def arrow(start: np.ndarray, end: np.ndarray, color: str, width: float = 3.0) -> VMobject:
+    """A stroke-only arrow (shaft + open head) that works in 2D and on a 3D surface alike."""
+    mob = VMobject().set_stroke(color, width=width)
+    set_arrow(mob, start, end)
+    return mob
+
+
+def set_arrow(mob: VMobject, start: np.ndarray, end: np.ndarray) -> None:
+    d = end - start
+    length = np.linalg.norm(d)
+    if length < 1e-6:
+        mob.set_points_as_corners([start, start])
+        return
+    u = d / length
+    n = np.array([-u[1], u[0], 0.0])
+    n = n / (np.linalg.norm(n) or 1.0)
+    head = min(0.14, 0.4 * length)
+    left, right = end - head * u + 0.55 * head * n, end - head * u - 0.55 * head * n
+    mob.set_points_as_corners([start, end, left, end, right])
+
+
+class StateGlyphs(Group):
+    """Glyphs for one path; `to_points(xy)` maps parameter points to scene points (map or surface)."""
+
+    def __init__(self, run, path: PathData, to_points, kinds: tuple[str, ...], box: float = 0.55):
+        super().__init__()
+        o, s, k = path.index
+        self.path, self.to_points, self.kinds, self.box = path, to_points, kinds, box
+        self.grad, self.moment = run.grad[o, s, k], run.first_moment[o, s, k]
+        self.second, self.step_size = run.second_moment[o, s, k], run.step_size[o, s, k]
+        self.hyper = run.meta["optimizers"][o]["hyperparameters"]
+        n = max(path.visible - 1, 1)
+        xmin, xmax, ymin, ymax = run.meta["surface"]["domain"]
+        span = max(xmax - xmin, ymax - ymin)
+        # Arrow lengths in parameter units: the largest vector along the path spans 30% of the domain.
+        self.scale = {kind: 0.3 * span / _peak(vec[:n]) for kind, vec in (("grad", self.grad),
+                                                                           ("moment", self._velocity()))}
+        self.second_peak, self.step_peak = _peak(self.second[:n], norm=False), _peak(self.step_size[:n], norm=False)
+        self.arrows = {kind: arrow(np.zeros(3), np.zeros(3), GLYPH_COLORS[kind]) for kind in ("grad", "moment")
+                       if kind in kinds}
+        self.add(*self.arrows.values())
+        if "squares" in kinds:
+            self.squares = VGroup(*(Rectangle(0.1, 0.1).set_stroke(path.color, 1.5).set_fill(path.color, 0.35)
+                                    for _ in range(2)))
+            self.square_labels = VGroup(label("x", 12), label("y", 12))
+            self.add(self.squares, self.square_labels)
+        if "step" in kinds:
+            self.bars = VGroup(*(Rectangle(0.07, 0.1).set_stroke(width=0).set_fill(path.color, 0.9)
+                                 for _ in range(2)))
+            self.add(self.bars)
+        if "lookahead" in kinds:
+            self.jump = arrow(np.zeros(3), np.zeros(3), GLYPH_COLORS["lookahead"], width=2.0)
+            self.position = VMobject().set_stroke("#FFFFFF", 2.0)
+            self.add(self.jump, self.position)
+
+    def _velocity(self) -> np.ndarray:
+        """The direction the momentum term pushes: −velocity (optax's trace) or −first moment."""
+        return self.moment
+
+    def _step(self, tau: float) -> int:
+        return int(min(self.path.head_index(tau), len(self.grad) - 1))
+
+    def show(self, tau: float) -> None:
+        t = self._step(tau)
+        head_xy = self.path.xy[min(int(self.path.head_index(tau)), self.path.visible - 1)]
+        head = self.to_points(head_xy[None])[0]
+        for kind, mob in self.arrows.items():
+            vec = (self.grad if kind == "grad" else self._velocity())[t]
+            if not np.all(np.isfinite(vec)):
+                mob.set_opacity(0)
+                continue
+            tip = self.to_points((head_xy - self.scale[kind] * vec)[None])[0]
+            set_arrow(mob, head, tip)
+            mob.set_stroke(opacity=1)
+        anchor = head + np.array([0.18, 0.18, 0.0])
+        if "squares" in self.kinds:
+            values = self.second[t]
+            for i, (square, text) in enumerate(zip(self.squares, self.square_labels)):
+                side = self.box * np.sqrt(max(values[i], 0) / self.second_peak) if np.isfinite(values[i]) else 0
+                square.set_width(max(side, 1e-3), stretch=True).set_height(max(side, 1e-3), stretch=True)
+                square.move_to(anchor + np.array([i * (self.box + 0.08) + side / 2, side / 2, 0]))
+                text.next_to(anchor + np.array([i * (self.box + 0.08) + self.box / 2, 0, 0]), DOWN_SMALL, buff=0.04)
+            anchor = anchor + np.array([2 * self.box + 0.2, 0, 0])
+        if "step" in self.kinds:
+            values = self.step_size[t]
+            for i, bar in enumerate(self.bars):
+                h = self.box * min(abs(values[i]) / self.step_peak, 1.0) if np.isfinite(values[i]) else 0
+                bar.set_height(max(h, 1e-3), stretch=True)
+                bar.move_to(anchor + np.array([i * 0.12 + 0.035, h / 2, 0]))
+        if "lookahead" in self.kinds:
+            # optax's Nesterov tracks the look-ahead point φ = θ − ηβv (v its trace); θ = φ + ηβv.
+            trace = self.moment[t - 1] if t > 0 else np.zeros(2)
+            theta = head_xy + self.hyper["learning_rate"] * self.hyper["momentum"] * trace
+            start = self.to_points(theta[None])[0]
+            set_arrow(self.jump, start, head)
+            ring = np.array([start + 0.07 * np.array([np.cos(a), np.sin(a), 0]) for a in np.linspace(0, 2 * np.pi, 17)])
+            self.position.set_points_as_corners(ring)
+
+
+DOWN_SMALL = -UP
+
+
+def glyph_key(kinds: tuple[str, ...]) -> VGroup:
+    """A one-line key of the glyphs in use."""
+    items = VGroup(*(label(GLYPH_KEY[k], 14, GLYPH_COLORS.get(k, "#CCCCCC")) for k in kinds))
+    return items.arrange(RIGHT, buff=0.35)
+
+
+def _peak(values: np.ndarray, norm: bool = True) -> float:
+    """Largest finite magnitude (vector norm per step, or element), never zero."""
+    v = np.linalg.norm(values, axis=-1) if norm else np.abs(values)
+    v = v[np.isfinite(v)]
+    return float(v.max()) if v.size and v.max() > 0 else 1.0
