@@ -147,7 +147,7 @@ CHAPTERS: dict[str, Chapter] = {
     "saddle": Chapter(
         "8 · Saddle point",
         "Starting near the ridge of x² − y²: GD crawls away from the saddle, adaptive methods leave quickly.",
-        runs={"saddle": RunSpec("saddle", ("gd", "momentum", "rmsprop", "adam"), ((-1.8, 0.01),), 60)},
+        runs={"saddle": RunSpec("saddle", ("gd", "momentum", "rmsprop", "adam"), ((-1.8, 0.01),), 40)},
         beats=(
             Beat((Panel("saddle", view="3d"),),
                  "Where the gradient is tiny, dividing by its running size makes the step large again.",

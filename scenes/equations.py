@@ -13,7 +13,7 @@ LIVE_FIELDS = (("g", "grad"), ("m", "first_moment"), ("v", "second_moment"), ("s
 class EquationCard(VGroup):
     """Name + update rule lines (mathtext from the run's metadata) + optional live g, m, v, step of one head."""
 
-    def __init__(self, run, optimizer: int, size: float = 0.19, live: PathData | None = None):
+    def __init__(self, run, optimizer: int, size: float = 0.22, live: PathData | None = None):
         super().__init__()
         meta = run.meta["optimizers"][optimizer]
         self.title = label(meta["title"], 20, meta["color"], weight="BOLD")

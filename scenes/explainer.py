@@ -175,9 +175,9 @@ class ChapterScene(Scene):
         theta, phi = run.meta["surface"]["camera"]
         self.frame.reorient(theta, phi)
         self.frame.set_field_of_view(25 * DEGREES)
-        self.frame.set_height(6.6 if shift == 0 else 8.0)
+        self.frame.set_height(6.6 if shift == 0 else 8.4)
         right = self.frame.get_inverse_camera_rotation_matrix()[0]
-        self.frame.move_to(-shift * 1.6 * right)
+        self.frame.move_to(-shift * 1.15 * right)
         view = PanelView(panel, run, 0, to_3d=to_3d)
         self.add(view)
         legend = view.legend.to_corner(UL, buff=0.3).shift(0.55 * DOWN).fix_in_frame()
