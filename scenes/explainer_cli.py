@@ -15,7 +15,7 @@ from landscapes.spec import did_you_mean
 from .chapters import CHAPTERS, Chapter
 
 
-def compute_runs(chapter: Chapter, folder: Path) -> dict[str, str]:
+def compute_runs(chapter: Chapter, folder: Path, max_steps: int | None = None) -> dict[str, str]:
     """Run the engine for every RunSpec of a chapter; save each Run as .npz in folder; return key -> path."""
     from landscapes import resolve_surface
     from optimizers.engine import simulate
@@ -25,7 +25,8 @@ def compute_runs(chapter: Chapter, folder: Path) -> dict[str, str]:
     for key, spec in chapter.runs.items():
         surface = resolve_surface(spec.surface)
         optimizers = resolve_optimizers(list(spec.optimizers), surface)
-        run = simulate(surface, optimizers, spec.starts, spec.steps, noise=spec.noise, batch_size=spec.batch_size,
+        steps = min(spec.steps, max_steps or spec.steps)
+        run = simulate(surface, optimizers, spec.starts, steps, noise=spec.noise, batch_size=spec.batch_size,
                        seed=spec.seed, sweep=spec.sweep)
         path = folder / f"{key}.npz"
         run.save(path)
@@ -44,6 +45,8 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--quality", choices=QUALITIES, default="low")
     parser.add_argument("--fps", type=_positive_int)
     parser.add_argument("--gif-width", type=_positive_int, default=640)
+    parser.add_argument("--duration", type=float, help="seconds per chapter (default: each chapter's own)")
+    parser.add_argument("--max-steps", type=_positive_int, help="cap every run's steps (quick previews, tests)")
     parser.add_argument("--save-runs", help="only compute the chapter's runs into this folder (runs.json)")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(list(argv))
@@ -51,6 +54,8 @@ def main(argv: Sequence[str]) -> int:
         for name, chapter in CHAPTERS.items():
             print(f"{name:10} {chapter.summary}")
         return 0
+    if args.duration is not None and not 0 < args.duration <= 600:
+        raise UsageError(f"--duration must be in (0, 600] seconds, got {args.duration:g}")
     if not args.chapter:
         raise UsageError("explainer needs a chapter name or 'all' (see: render.py explainer --list)")
     if args.chapter != "all" and args.chapter not in CHAPTERS:
@@ -60,7 +65,7 @@ def main(argv: Sequence[str]) -> int:
     if args.save_runs:
         folder = Path(args.save_runs)
         folder.mkdir(parents=True, exist_ok=True)
-        index = {k: v for name in names for k, v in compute_runs(CHAPTERS[name], folder).items()}
+        index = {k: v for name in names for k, v in compute_runs(CHAPTERS[name], folder, args.max_steps).items()}
         (folder / "runs.json").write_text(json.dumps(index))
         return 0
     outputs = [check_output(o, (".mp4", ".gif", ".png"), "--output") for o in args.output]
@@ -81,8 +86,9 @@ def main(argv: Sequence[str]) -> int:
             folder.mkdir()
             if len(names) > 1:
                 sequence.append({"scene": "title", "chapter": name})
+            runs = compute_runs(CHAPTERS[name], folder, args.max_steps)
             sequence.append({"scene": "chapter", "chapter": name,
-                             "attributes": {"run_paths": compute_runs(CHAPTERS[name], folder)}})
+                             "attributes": {"run_paths": runs, "duration": args.duration}})
             if gif_dir:
                 gifs.append((len(sequence) - 1, gif_dir / f"{number:02d}-{name}.gif"))
         job = {"sequence": sequence, "width": width, "height": height, "fps": args.fps or fps,

@@ -42,16 +42,20 @@ class StateGlyphs(Group):
     def __init__(self, run, path: PathData, to_points, kinds: tuple[str, ...], box: float = 0.55):
         super().__init__()
         o, s, k = path.index
-        self.path, self.to_points, self.kinds, self.box = path, to_points, kinds, box
+        self.path, self.to_points, self.box = path, to_points, box
         self.grad, self.moment = run.grad[o, s, k], run.first_moment[o, s, k]
         self.second, self.step_size = run.second_moment[o, s, k], run.step_size[o, s, k]
         self.hyper = run.meta["optimizers"][o]["hyperparameters"]
+        # Only the glyphs this optimizer has state for (GD has no velocity, momentum no accumulator).
+        has = {"moment": np.isfinite(self.moment).any(), "squares": np.isfinite(self.second).any(),
+               "lookahead": "momentum" in self.hyper and np.isfinite(self.moment).any()}
+        self.kinds = kinds = tuple(k for k in kinds if has.get(k, True))
         n = max(path.visible - 1, 1)
         xmin, xmax, ymin, ymax = run.meta["surface"]["domain"]
         span = max(xmax - xmin, ymax - ymin)
         # Arrow lengths in parameter units: the largest vector along the path spans 30% of the domain.
         self.scale = {kind: 0.3 * span / _peak(vec[:n]) for kind, vec in (("grad", self.grad),
-                                                                           ("moment", self._velocity()))}
+                                                                           ("moment", self.moment))}
         self.second_peak, self.step_peak = _peak(self.second[:n], norm=False), _peak(self.step_size[:n], norm=False)
         self.arrows = {kind: arrow(np.zeros(3), np.zeros(3), GLYPH_COLORS[kind]) for kind in ("grad", "moment")
                        if kind in kinds}
@@ -70,10 +74,6 @@ class StateGlyphs(Group):
             self.position = VMobject().set_stroke("#FFFFFF", 2.0)
             self.add(self.jump, self.position)
 
-    def _velocity(self) -> np.ndarray:
-        """The direction the momentum term pushes: −velocity (optax's trace) or −first moment."""
-        return self.moment
-
     def _step(self, tau: float) -> int:
         return int(min(self.path.head_index(tau), len(self.grad) - 1))
 
@@ -82,7 +82,7 @@ class StateGlyphs(Group):
         head_xy = self.path.xy[min(int(self.path.head_index(tau)), self.path.visible - 1)]
         head = self.to_points(head_xy[None])[0]
         for kind, mob in self.arrows.items():
-            vec = (self.grad if kind == "grad" else self._velocity())[t]
+            vec = (self.grad if kind == "grad" else self.moment)[t]
             if not np.all(np.isfinite(vec)):
                 mob.set_opacity(0)
                 continue

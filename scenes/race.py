@@ -17,6 +17,8 @@ from scenes.elements import (  # noqa: E402
     BACKGROUND, HeightField, Legend, PathTracer, StepCounter, contour_image, map_frame,
     landscape_3d, minima_markers, paths_of, project_to_pixels, surface_caption,
 )
+from scenes.equations import EquationCard  # noqa: E402
+from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
 from scenes.source import load_run  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
 
@@ -31,6 +33,9 @@ class RaceScene(Scene):
     orbit_degrees: float = 30.0  # camera turn over the race
     zoom: float = 1.0
     field_of_view: float = 25.0  # degrees
+    show_glyphs: bool = False  # optimizer-state glyphs at each path's head (--glyphs)
+    show_equations: bool = False  # each optimizer's update rule with its hyperparameters (--equations)
+    glyph_kinds = ("grad", "moment", "squares", "step")
     default_camera_config = dict(background_color=BACKGROUND)
 
     def construct(self):
@@ -99,14 +104,22 @@ class RaceScene(Scene):
         self.legend = Legend(self.paths).to_corner(UL, buff=0.3)
         self.counter = StepCounter(self.run.num_steps).to_corner(UR, buff=0.3)
         self.overlays = VGroup(caption, self.legend, self.counter)
+        if self.show_equations:
+            cards = VGroup(*(EquationCard(self.run, o, size=0.16) for o in range(len(self.run.meta["optimizers"]))))
+            cards.arrange(DOWN, aligned_edge=LEFT, buff=0.25).set_max_height(6.2).set_max_width(4.4)
+            self.overlays.add(cards.to_edge(RIGHT, buff=0.3).shift(0.2 * DOWN))
+        self.glyphs = Group(*(StateGlyphs(self.run, p, self.path_points, self.glyph_kinds) for p in self.paths)
+                            if self.show_glyphs else ())
+        if self.show_glyphs:
+            self.overlays.add(glyph_key(self.glyph_kinds).to_edge(DOWN, buff=0.12))
         self.overlays.fix_in_frame()
-        self.add(self.overlays)
+        self.add(self.glyphs, self.overlays)
 
     def show_time(self, dt: float) -> None:
         """Bring every live element to the current animation time."""
         tau = self.tau.get_value()
-        for tracer in self.tracers:
-            tracer.show(tau)
+        for mob in (*self.tracers, *self.glyphs):
+            mob.show(tau)
         self.legend.show(tau)
         self.counter.show(tau)
 

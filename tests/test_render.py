@@ -1,0 +1,400 @@
+"""Rendering end to end: files of every view and format, what the final frame shows, interrupts, concurrency.
+
+Every render runs in a subprocess (`render.py`, `python -m scenes.render_job JOB.json` or `manimgl`): ManimGL is
+never imported into the test process. Renders are tiny (854×480, a few fps, 1 s + the 1 s hold, 12 steps).
+Screen positions come from the scenes' probe hook (`probe_path`): the pixel of every path head in the final
+frame, which the tests look for in the decoded image.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import imageio.v3 as iio
+import imageio_ffmpeg
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+VIEWS = ["3d", "contour", "split"]
+WIDTH, HEIGHT = 854, 480  # --quality low
+HOLD = 1.0  # RaceScene.hold: seconds the finished race stays on screen
+GIF_FPS = 15  # GIFs are made at min(fps, 15)
+BACKGROUND = (0x14, 0x16, 0x1A)
+NOTE_RED = (0xFF, 0x6B, 0x6B)  # the legend's "diverged at step k"
+
+# Three optimizers on a bowl whose final points are far apart on screen, listed so that no later path is drawn
+# over an earlier one's head (gd barely moves; its head would sit under momentum's path if drawn first).
+RACE = ["--surface", "x**2+y**2", "--optimizer", "momentum:lr=0.02", "--optimizer", "rmsprop:lr=0.05",
+        "--optimizer", "gd:lr=0.01", "--steps", "12", "--start", "1.5,-1"]
+RACE_COLOURS = {"momentum": "#FF9F1C", "rmsprop": "#40C4FF", "gd": "#FF5252"}
+DURATION = 1.0
+# Per view: frame rate and GIF width of the CLI render (3d's 20 fps checks that GIFs are capped at 15 fps).
+CLI = {"3d": (20, 400), "contour": (5, 320), "split": (8, 480)}
+# Where the surface / map sits on screen in each view (column, row): its centre is full of colours.
+SURFACE_AT = {"3d": (427, 240), "contour": (283, 240), "split": (230, 230)}
+
+
+# --- helpers -----------------------------------------------------------------------------------------------
+
+def clean_env(**extra: str) -> dict:
+    """This process's environment without the project's switches (stock ManimGL, run override), plus extra."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOSSCAPE_")}
+    env.update(extra)
+    return env
+
+
+def run_ok(cmd: list[str], timeout: float = 180, **env: str) -> subprocess.CompletedProcess:
+    done = subprocess.run(cmd, cwd=ROOT, env=clean_env(**env), capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, f"{cmd} exited {done.returncode}:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    return done
+
+
+def render_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """`python render.py ARGS -q`; fails the test unless it exits 0."""
+    return run_ok([PY, "render.py", *args, "-q"], **env)
+
+
+def render_job(workdir: Path, run: Path, outputs: list[Path], view: str = "3d", fps: int = 5,
+               probe: Path | None = None, **env: str) -> dict | None:
+    """Render a saved Run with `python -m scenes.render_job`; returns the probe's JSON if one was asked for."""
+    attributes = {"run_path": str(run), "duration": DURATION}
+    if probe:
+        attributes["probe_path"] = str(probe)
+    job = {"view": view, "width": WIDTH, "height": HEIGHT, "fps": fps, "gif_width": 320, "quiet": True,
+           "outputs": [str(o) for o in outputs], "attributes": attributes}
+    job_file = workdir / f"job-{os.getpid()}-{time.monotonic_ns()}.json"
+    job_file.write_text(json.dumps(job))
+    run_ok([PY, "-m", "scenes.render_job", str(job_file)], **env)
+    return json.loads(probe.read_text()) if probe else None
+
+
+def rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def read_rgb(path: Path) -> np.ndarray:
+    return iio.imread(path)[..., :3]
+
+
+def colour_distance(image: np.ndarray, colour) -> np.ndarray:
+    return np.linalg.norm(image[..., :3].astype(float) - np.asarray(colour, dtype=float), axis=-1)
+
+
+def nearest_colour_near(image: np.ndarray, pixel, colour, radius: float = 8) -> float:
+    """The smallest colour distance to `colour` among the pixels within `radius` of pixel (column, row)."""
+    rows, cols = np.mgrid[: image.shape[0], : image.shape[1]]
+    disc = (cols - pixel[0]) ** 2 + (rows - pixel[1]) ** 2 <= radius**2
+    return float(colour_distance(image[disc], colour).min())
+
+
+def mp4_info(path: Path) -> tuple[tuple[int, int], float, int, float]:
+    """(width, height), fps, frame count and seconds of an MP4, by the bundled ffmpeg."""
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    reader.close()
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
+    return tuple(meta["size"]), meta["fps"], frames, seconds
+
+
+def mp4_frames(path: Path) -> np.ndarray:
+    """Every decoded frame, (N, height, width, 3) uint8."""
+    reader = imageio_ffmpeg.read_frames(str(path))
+    width, height = next(reader)["size"]
+    return np.stack([np.frombuffer(f, np.uint8).reshape(height, width, 3) for f in reader])
+
+
+def gif_durations_ms(path: Path) -> list[int]:
+    with Image.open(path) as gif:
+        out = []
+        for i in range(gif.n_frames):
+            gif.seek(i)
+            out.append(gif.info["duration"])
+        return out
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Hidden temp files the renderer writes beside a target (`.NAME.XXXX.part.EXT`)."""
+    return sorted(p.name for p in folder.iterdir() if ".part." in p.name)
+
+
+def load_run_arrays(path: Path) -> dict:
+    with np.load(path, allow_pickle=False) as data:
+        return {k: data[k] for k in ("diverged_at", "params")}
+
+
+# --- fixtures ----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def race_run(tmp_path_factory) -> Path:
+    """The race as a saved Run, computed once (JAX) and rendered by several tests."""
+    path = tmp_path_factory.mktemp("run") / "race.npz"
+    render_cli(*RACE, "--no-render", "--trajectory-out", str(path))
+    return path
+
+
+@pytest.fixture(scope="module", params=VIEWS)
+def view(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def cli_render(view, tmp_path_factory) -> dict:
+    """One `render.py` call per view writing .mp4, .gif and .png at once."""
+    fps, gif_width = CLI[view]
+    folder = tmp_path_factory.mktemp(f"cli-{view}")
+    paths = {fmt: folder / f"race.{fmt}" for fmt in ("mp4", "gif", "png")}
+    render_cli(*RACE, "--view", view, "--quality", "low", "--fps", str(fps), "--duration", str(DURATION),
+               "--gif-width", str(gif_width), *(a for p in paths.values() for a in ("-o", str(p))))
+    return {"view": view, "folder": folder, "fps": fps, "gif_width": gif_width, **paths}
+
+
+@pytest.fixture(scope="module")
+def still(view, race_run, tmp_path_factory) -> dict:
+    """The race's final frame alone (PNG only, no movie) with the probe of where every head is on screen."""
+    folder = tmp_path_factory.mktemp(f"still-{view}")
+    png, probe = folder / "still.png", folder / "probe.json"
+    return {"png": png, "probe": render_job(folder, race_run, [png], view=view, probe=probe)}
+
+
+# --- files: every view × every format ----------------------------------------------------------------------
+
+def test_only_the_requested_files_are_written(cli_render):
+    assert sorted(p.name for p in cli_render["folder"].iterdir()) == ["race.gif", "race.mp4", "race.png"]
+
+
+def test_mp4_size_frames_and_duration(cli_render):
+    size, fps, frames, seconds = mp4_info(cli_render["mp4"])
+    expected = round((DURATION + HOLD) * cli_render["fps"])
+    assert size == (WIDTH, HEIGHT)
+    assert fps == pytest.approx(cli_render["fps"])
+    assert abs(frames - expected) <= 1
+    assert seconds == pytest.approx(DURATION + HOLD, abs=1.5 / cli_render["fps"])
+    assert len(mp4_frames(cli_render["mp4"])) == frames
+
+
+def test_gif_width_frames_and_duration(cli_render):
+    frames = iio.imread(cli_render["gif"], index=None)
+    rate = min(cli_render["fps"], GIF_FPS)
+    width = cli_render["gif_width"]
+    assert frames.ndim == 4 and frames.shape[-1] in (3, 4)
+    assert frames.shape[2] == width
+    assert abs(frames.shape[1] - width * HEIGHT / WIDTH) <= 2 and frames.shape[1] % 2 == 0
+    assert abs(len(frames) - round((DURATION + HOLD) * rate)) <= 1
+    assert sum(gif_durations_ms(cli_render["gif"])) == pytest.approx(1000 * (DURATION + HOLD), abs=150)
+    assert len(np.unique(frames[-1].reshape(-1, frames.shape[-1]), axis=0)) > 16  # a picture, not a flat fill
+
+
+def test_png_is_the_movies_last_frame(cli_render):
+    png = iio.imread(cli_render["png"])
+    assert png.shape[:2] == (HEIGHT, WIDTH)
+    last = mp4_frames(cli_render["mp4"])[-1].astype(float)
+    # H.264 (yuv420p) is lossy: close on average, not equal
+    assert np.abs(png[..., :3].astype(float) - last).mean() < 4
+
+
+# --- the final frame ---------------------------------------------------------------------------------------
+
+def test_surface_is_drawn(cli_render):
+    image = read_rgb(cli_render["png"])
+    col, row = SURFACE_AT[cli_render["view"]]
+    centre = image[row - 50: row + 50, col - 50: col + 50].reshape(-1, 3)
+    assert len(np.unique(centre, axis=0)) > 300, "the surface's centre should be full of shades"
+    assert (colour_distance(image, BACKGROUND) > 10).mean() > 0.25, "most of the frame is background"
+
+
+def test_every_head_shows_its_optimizers_colour(still):
+    probe, image = still["probe"], read_rgb(still["png"])
+    assert probe["size"] == [WIDTH, HEIGHT]
+    heads = probe["heads"]
+    assert [h["name"] for h in heads] == list(RACE_COLOURS)
+    pixels = np.array([h["pixel"] for h in heads])
+    assert ((pixels >= 8) & (pixels < [WIDTH - 8, HEIGHT - 8])).all(), pixels
+    gaps = np.linalg.norm(pixels[:, None] - pixels[None], axis=-1)[np.triu_indices(len(heads), 1)]
+    assert gaps.min() > 20, "heads this close would not tell the optimizers apart"
+    for head in heads:
+        assert head["diverged_at"] == -1
+        distance = nearest_colour_near(image, head["pixel"], rgb(head["color"]))
+        assert distance < 30, f"{head['name']} ({head['color']}) not found near {head['pixel']}: {distance:.0f}"
+
+
+def test_legend_and_chart_show_every_optimizer(cli_render):
+    """The legend names every optimizer in its colour (no red 'diverged' note); split's chart has every curve."""
+    image, view = read_rgb(cli_render["png"]), cli_render["view"]
+    legend = image[:80, 640:] if view == "contour" else image[:80, :220]  # top right beside the map, else top left
+    areas = {"legend": legend}
+    if view == "split":
+        areas["chart"] = image[100:380, 500:840]
+    for area, pixels in areas.items():
+        for name, hex_colour in RACE_COLOURS.items():
+            assert (colour_distance(pixels, rgb(hex_colour)) < 30).sum() >= 20, f"{name} missing from the {area}"
+    assert (colour_distance(legend, NOTE_RED) < 20).sum() < 5, "nothing diverged or left the map"
+
+
+def test_still_equals_the_movies_last_frame(still, cli_render):
+    """`-o x.png` alone must show what the last frame of the video shows (same run, same view)."""
+    alone, movie_last = read_rgb(still["png"]).astype(int), read_rgb(cli_render["png"]).astype(int)
+    differing = (np.abs(alone - movie_last).max(axis=-1) > 40).mean()
+    assert differing < 0.005, f"{differing:.1%} of the pixels differ between the still and the movie's last frame"
+
+
+def test_divergent_run_renders_with_its_note(tmp_path):
+    run = tmp_path / "diverged.npz"
+    render_cli("--surface", "saddle", "--optimizer", "momentum:lr=2", "--steps", "40", "--no-render",
+               "--trajectory-out", str(run))
+    diverged_at = int(load_run_arrays(run)["diverged_at"].ravel()[0])
+    assert diverged_at >= 0
+    mp4, png, probe = tmp_path / "diverged.mp4", tmp_path / "diverged.png", tmp_path / "probe.json"
+    heads = render_job(tmp_path, run, [mp4, png], probe=probe)["heads"]
+    assert [h["diverged_at"] for h in heads] == [diverged_at]
+    assert mp4_info(mp4)[2] > 0
+    legend = read_rgb(png)[:100, : WIDTH // 2]  # top left in the 3d view
+    red = (colour_distance(legend, NOTE_RED) < 20).sum()
+    assert red >= 40, f"no 'diverged at step {diverged_at}' note in the legend ({red} reddish pixels)"
+
+
+# --- the speed patch changes no pixel ----------------------------------------------------------------------
+
+def test_speed_patch_is_pixel_identical(race_run, tmp_path):
+    probe = ("import scenes.headless; from manimlib.shader_wrapper import VShaderWrapper as V; "
+             "print(V.render_fill.__name__)")
+    patched = subprocess.Popen([PY, "-c", probe], cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, text=True)
+    stock = subprocess.Popen([PY, "-c", probe], cwd=ROOT, env=clean_env(LOSSCAPE_STOCK_MANIMGL="1"),
+                             stdout=subprocess.PIPE, text=True)
+    names = patched.communicate(timeout=120)[0].strip(), stock.communicate(timeout=120)[0].strip()
+    assert names[0] != names[1] == "render_fill", f"the switch should toggle the patch: {names}"
+
+    outputs = {}
+    for mode, env in (("patched", {}), ("stock", {"LOSSCAPE_STOCK_MANIMGL": "1"})):
+        outputs[mode] = tmp_path / f"{mode}.mp4", tmp_path / f"{mode}.png"
+        render_job(tmp_path, race_run, list(outputs[mode]), view="split", **env)
+    (mp4_a, png_a), (mp4_b, png_b) = outputs["patched"], outputs["stock"]
+    np.testing.assert_array_equal(iio.imread(png_a), iio.imread(png_b))
+    frames_a, frames_b = mp4_frames(mp4_a), mp4_frames(mp4_b)
+    assert frames_a.shape == frames_b.shape
+    np.testing.assert_array_equal(frames_a, frames_b)
+
+
+# --- interrupted and concurrent renders --------------------------------------------------------------------
+
+def _start_long_render(tmp_path: Path, target: Path) -> tuple[subprocess.Popen, Path]:
+    """A 60 s render in its own process group with its own TMPDIR; returns once frames are being encoded."""
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    proc = subprocess.Popen([PY, "render.py", *RACE, "--fps", "5", "--duration", "60", "-q", "-o", str(target)],
+                            cwd=ROOT, env=clean_env(TMPDIR=str(tmpdir)), start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        movie = [p for p in tmpdir.glob("losscape-render-*/**/*.mp4") if p.stat().st_size > 0]
+        if movie and leftovers(target.parent):
+            return proc, tmpdir
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    out, err = proc.communicate()
+    pytest.fail(f"the render never got to encoding frames (exit {proc.returncode}): {err[-2000:]}")
+
+
+def test_sigint_leaves_no_file_and_no_temp_files(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "target.mp4"
+    proc, tmpdir = _start_long_render(tmp_path, target)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "render.py: interrupted"
+    assert not target.exists()
+    assert list(out.iterdir()) == [], "no .part files may be left beside the target"
+    left = [p.name for p in tmpdir.iterdir() if p.name.startswith(("losscape-job-", "losscape-run-",
+                                                                   "losscape-render-"))]
+    assert left == [], f"temporary work folders left behind: {left}"
+
+
+def test_sigkill_leaves_no_file_at_the_target(tmp_path):
+    target = tmp_path / "target.mp4"
+    proc, _ = _start_long_render(tmp_path, target)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert not target.exists()
+    assert all(name.startswith(".target.") for name in leftovers(tmp_path)), "temp files stay hidden"
+
+
+def test_two_renders_at_once_into_one_folder(tmp_path):
+    jobs = {"3d": ["race.mp4", "race.png"], "contour": ["race.gif"]}  # same stem, different files
+    procs = [subprocess.Popen([PY, "render.py", *RACE, "--view", view, "--fps", "5", "--duration", "1", "-q",
+                               *(a for name in names for a in ("-o", str(tmp_path / name)))],
+                              cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for view, names in jobs.items()]
+    for proc in procs:
+        _, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err[-3000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["race.gif", "race.mp4", "race.png"]
+    assert mp4_info(tmp_path / "race.mp4")[:1] == ((WIDTH, HEIGHT),)
+    assert mp4_info(tmp_path / "race.mp4")[2] == 10
+    assert iio.imread(tmp_path / "race.png").shape[:2] == (HEIGHT, WIDTH)
+    assert iio.imread(tmp_path / "race.gif", index=None).shape[:3] == (10, 360, 640)
+
+
+# --- the ManimGL way ---------------------------------------------------------------------------------------
+
+def test_manimgl_renders_the_default_race(tmp_path):
+    """`manimgl scenes/race.py RaceScene -w -l`: the scene computes the default run itself (out of process)."""
+    config = tmp_path / "fps.yml"
+    config.write_text("camera:\n  fps: 5\n")  # `--fps` crashes in ManimGL 1.7.2; 5 fps keeps this short
+    videos, tmpdir = tmp_path / "videos", tmp_path / "tmp"
+    tmpdir.mkdir()
+    manimgl = Path(PY).with_name("manimgl")
+    run_ok([str(manimgl), "scenes/race.py", "RaceScene", "-w", "-l", "-q", "--config_file", str(config),
+            "--video_dir", str(videos)], timeout=300, PYGLET_HEADLESS="1", TMPDIR=str(tmpdir))
+    assert (tmpdir / "losscape-default-run.npz").exists(), "the default run is computed by render.py"
+    size, fps, frames, _ = mp4_info(videos / "RaceScene.mp4")
+    assert size == (WIDTH, HEIGHT) and fps == 5
+    assert abs(frames - (10.0 + HOLD) * 5) <= 1  # RaceScene.duration is 10 s
+
+
+# --- bad options fail before rendering ---------------------------------------------------------------------
+
+BAD_OPTIONS = {
+    "quality": ["--quality", "ultra"],
+    "fps-zero": ["--fps", "0"],
+    "fps-too-high": ["--fps", "121"],
+    "duration-negative": ["--duration", "-1"],
+    "duration-too-long": ["--duration", "601"],
+    "view": ["--view", "top"],
+    "format": ["-o", "out.avi"],
+    "folder": ["-o", "/nonexistent/dir/x.mp4"],
+    "gif-width-zero": ["--gif-width", "0"],
+    "gif-width-word": ["--gif-width", "wide"],
+}
+
+
+@pytest.mark.parametrize("bad", BAD_OPTIONS.values(), ids=BAD_OPTIONS.keys())
+def test_bad_render_options_are_one_line_and_exit_2(bad, tmp_path, monkeypatch, capsys):
+    import render
+
+    monkeypatch.chdir(tmp_path)  # a relative -o (or a wrongly written default) would land here
+    argv = ["--steps", "2", "--fps", "2", "--duration", "0.5", *bad]
+    if not any(a == "-o" for a in bad):
+        argv += ["-o", "x.mp4"]
+    assert render.main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("render.py: error: "), err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_list_names_the_views():
+    out = run_ok([PY, "render.py", "list"]).stdout
+    views = out.split("Views (--view):")[1].split("\n\n")[0].split()
+    for name in VIEWS:
+        assert name in views, out
