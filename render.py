@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from landscapes.spec import SpecError, did_you_mean
+from landscapes.spec import SpecError, did_you_mean, parse_number
 
 QUALITIES = {"low": (854, 480, 15), "medium": (1280, 720, 30), "high": (1920, 1080, 60), "4k": (3840, 2160, 60)}
 VIEWS = {"3d": "the surface in 3D with the paths racing down it",
@@ -182,16 +182,8 @@ def parse_start(text: str) -> tuple[float, float]:
     parts = text.split(",")
     if len(parts) != 2:
         raise UsageError(f"--start needs X,Y, got '{text}'")
-    values = []
-    for part in parts:
-        try:
-            value = float(part)
-        except ValueError:
-            raise UsageError(f"--start needs numbers X,Y, got '{text}'") from None
-        if not math.isfinite(value):
-            raise UsageError(f"--start must be finite, got '{text}'")
-        values.append(value)
-    return values[0], values[1]
+    x, y = (parse_number(p, f"--start value in '{text}'") for p in parts)
+    return x, y
 
 
 def check_output(path: str, suffixes: Sequence[str], flag: str) -> Path:

@@ -253,7 +253,7 @@ def _parse_domain(text: str) -> Domain:
 def _expression_landscape(text: str) -> Landscape:
     return Landscape(
         title=text,
-        formula=to_mathtext(text).replace("{", "{{").replace("}", "}}"),
+        formula=to_mathtext(text),  # no {name} placeholders: Surface.formula leaves other braces alone
         loss=lambda p, f=parse_expression(text): f(p),
         domain=DEFAULT_DOMAIN,
         starts=((-1.5, 1.5),),

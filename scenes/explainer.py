@@ -44,7 +44,7 @@ def chapter_runs(name: str) -> dict[str, str]:
     if not index.exists():
         subprocess.run([sys.executable, str(ROOT / "render.py"), "explainer", name, "--save-runs", str(folder)],
                        check=True)
-    return json.loads(index.read_text())
+    return json.loads(index.read_text())[name]
 
 
 class PanelView(Group):

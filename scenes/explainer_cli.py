@@ -65,8 +65,11 @@ def main(argv: Sequence[str]) -> int:
     if args.save_runs:
         folder = Path(args.save_runs)
         folder.mkdir(parents=True, exist_ok=True)
-        index = {k: v for name in names for k, v in compute_runs(CHAPTERS[name], folder, args.max_steps).items()}
-        (folder / "runs.json").write_text(json.dumps(index))
+        index = {}
+        for name in names:
+            (folder / name).mkdir(exist_ok=True)
+            index[name] = compute_runs(CHAPTERS[name], folder / name, args.max_steps)
+        (folder / "runs.json").write_text(json.dumps(index))  # chapter -> run key -> .npz
         return 0
     outputs = [check_output(o, (".mp4", ".gif", ".png"), "--output") for o in args.output]
     gif_dir = Path(args.gif_dir) if args.gif_dir else None

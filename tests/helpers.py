@@ -279,6 +279,15 @@ def ravine_grad(params) -> np.ndarray:
     return np.array([params[0], 3.0 * params[1]])
 
 
+def two_holes_grad(params) -> np.ndarray:
+    """∇ of 0.075x² + 0.075y²/9 − 0.5e^(−2x²−2y²) − 0.75e^(−4(x−1)²−4(y−1)²), by hand."""
+    x, y = params
+    shallow = np.exp(-2 * x**2 - 2 * y**2)
+    deep = np.exp(-4 * (x - 1) ** 2 - 4 * (y - 1) ** 2)
+    return np.array([0.15 * x + 2 * x * shallow + 6 * (x - 1) * deep,
+                     0.15 * y / 9 + 2 * y * shallow + 6 * (y - 1) * deep])
+
+
 RAVINE_STARTS = [(-2.7, 1.0), (2.4, -0.45), (-1.8, 1.05)]
 RAVINE_SPECS = [*OPTIMIZER_NAMES, *NON_DEFAULT_SPECS.values()]
 RAVINE_STEPS = 800

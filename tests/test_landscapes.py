@@ -11,6 +11,7 @@ from helpers import NUMPY_SURFACES, SURFACE_NAMES
 import optimizers.engine  # noqa: F401  (turns on float64, as in every real run)
 from landscapes import DEFAULT_DOMAIN, LANDSCAPES, SpecError, resolve_surface
 from landscapes.data import least_squares_minimum, regression_data
+from landscapes.expression import to_mathtext
 
 GRID = 25
 
@@ -237,7 +238,9 @@ def test_expression_surface():
     assert surface.parameters == {} and not surface.is_data
     assert float(surface.loss(jnp.array([1.5, -2.0]))) == pytest.approx(8.25)
     np.testing.assert_allclose(np.asarray(jax.grad(surface.loss)(jnp.array([1.5, -2.0]))), [3.0, -3.0])
-    assert surface.landscape.starts and surface.formula
+    assert surface.landscape.starts
+    assert surface.formula == to_mathtext("x**2 + 3*abs(y)")  # shown as written, braces not doubled
+    assert resolve_surface("exp(-(x**2+y**2))/2").formula == to_mathtext("exp(-(x**2+y**2))/2")
     # the same text resolves to the same landscape (one compiled program per expression)
     assert resolve_surface("x**2 + 3*abs(y)").landscape is surface.landscape
 

@@ -1,0 +1,334 @@
+"""Trajectory engine benchmarks: warm engine vs an eager Python loop, CLI start-up, and sweep throughput.
+
+    .venv/bin/python bench/trajectories.py
+
+Prints three tables in one run (about 2–4 minutes on a 2-core CPU):
+
+(a) Warm engine vs eager loop. `optimizers.engine.simulate` (already compiled; the first call is not timed)
+    runs gd, momentum, nesterov, rmsprop, adam and adagrad for 300 steps from two-holes' start. The baseline
+    is the per-step Python loop a notebook would write with the same optax transformations
+    (`Optimizer.build()`): un-jitted `jax.value_and_grad` + `tx.update` + `optax.apply_updates` per step,
+    timed on fewer steps and scaled per step. Target: the engine is >= 1,000x faster.
+(b) Cold CLI. Wall time of `render.py ... --no-render --trajectory-out x.csv -q` (6 optimizers x 300 steps)
+    in a fresh process, (i) with an empty persistent compilation cache (a fresh `LOSSCAPE_CACHE_DIR`) and
+    (ii) with a warm one, minus (iii) the bare "interpreter + imports" time of a fresh process. Targets:
+    (i)-(iii) <= 1.5 s, (ii)-(iii) <= 0.5 s. A second table splits a fresh process's time into phases.
+(c) Sweep throughput. `simulate(..., final_only=True, dtype=float32, grid_size=0)` over a 512 x 512 grid of
+    starts covering the domain x 500 steps (gd and adam on two-holes), warm. Target: >= 200 M optimizer
+    steps per second. Beside it, the same optax step in a bare `lax.scan` with (1) no divergence bookkeeping,
+    (2) the engine's bookkeeping (params and optimizer state frozen with `where`), (3) only params frozen:
+    the gap between them shows where the engine's time goes.
+
+Every figure is the best (minimum) of several repeats: the machine may be shared, and the minimum is the
+least disturbed run. CPU seconds (user + sys) of child processes are shown beside wall times, because they
+change less under contention. Nothing here asserts: these are measurements, not tests.
+"""
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+import optax  # noqa: E402
+
+from landscapes import resolve_surface  # noqa: E402
+from optimizers import engine  # noqa: E402  (enables float64, like the CLI)
+from optimizers.engine import simulate  # noqa: E402
+from optimizers.registry import resolve_optimizers  # noqa: E402
+
+SURFACE = "two-holes"
+RACE = ["gd", "momentum", "nesterov", "rmsprop", "adam", "adagrad"]
+RACE_STEPS = 300
+EAGER_STEPS = 20  # the eager loop is timed on this many steps per optimizer, then scaled per step
+SWEEP_SIDE, SWEEP_STEPS = 512, 500
+REPEATS = 3
+
+SPEEDUP_TARGET = 1_000
+COLD_TARGET_S, WARM_TARGET_S = 1.5, 0.5
+SWEEP_TARGET = 200e6  # optimizer steps per second
+
+CLI = [sys.executable, "render.py", "--surface", SURFACE, "--optimizer", ",".join(RACE), "--steps",
+       str(RACE_STEPS), "--no-render", "-q"]
+IMPORTS = [sys.executable, "-c", "import jax, optax, numpy; import landscapes, optimizers.engine, optimizers.registry"]
+
+# A fresh process's phases: what the CLI's `compute` does, split with JAX's trace/lower/compile stages.
+PHASES = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import jax, jax.numpy as jnp, numpy as np
+from landscapes import resolve_surface
+from optimizers import engine
+from optimizers.registry import resolve_optimizers
+t = {"imports": time.perf_counter() - t0}
+def lap(name, start):
+    t[name] = time.perf_counter() - start
+    return time.perf_counter()
+s = time.perf_counter()
+surface = resolve_surface(sys.argv[1]); opts = resolve_optimizers([sys.argv[2]], surface)
+starts = jnp.asarray(np.array(surface.landscape.starts, dtype=np.float64))
+hypers = [{k: jnp.asarray([o.hyperparameters[k]], jnp.float64) for k in engine._split_hyperparameters(o, None)[1]}
+          for o in opts]
+args = (starts, hypers, jax.random.PRNGKey(0), jnp.asarray(0.0, jnp.float64))
+program = engine._program(surface, opts, int(sys.argv[3]), None, False, False, None)
+s = lap("resolve + argument set-up", s)
+traced = program.trace(*args); s = lap("trace (Python)", s)
+lowered = traced.lower(); s = lap("lower to StableHLO", s)
+compiled = lowered.compile(); s = lap("XLA compile / cache load", s)
+jax.block_until_ready(compiled(*args)); s = lap("run", s)
+engine.height_grid(surface); s = lap("height grid (121^2)", s)
+print(json.dumps(t))
+"""
+
+
+# ---------------------------------------------------------------- helpers
+
+def best_time(fn, repeats: int = REPEATS) -> float:
+    """Minimum wall time of fn() over repeats."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def run_child(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """(wall s, CPU s of the child and its waited-for descendants, stdout) of one fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])} ... failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done.stdout
+
+
+def best_child(cmd: list[str], env_for_repeat, repeats: int = REPEATS) -> tuple[float, float]:
+    """(min wall, min CPU) of repeats fresh processes; env_for_repeat() gives each one's environment."""
+    runs = [run_child(cmd, env_for_repeat()) for _ in range(repeats)]
+    return min(r[0] for r in runs), min(r[1] for r in runs)
+
+
+def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    print(f"\n{title}\n")
+    print(line(header))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print(line(row))
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def fmt_time(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.2f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+# ---------------------------------------------------------------- (a) warm engine vs eager loop
+
+def eager_seconds_per_step(opt, surface, start) -> float:
+    """One optimizer, stepped from Python with eager JAX ops (no jit anywhere)."""
+    tx = opt.build()
+    value_and_grad = jax.value_and_grad(surface.loss)
+    params = jnp.asarray(start, jnp.float64)
+    state = tx.init(params)
+
+    def steps(n):
+        nonlocal params, state
+        path = []
+        for _ in range(n):
+            loss, grad = value_and_grad(params)
+            updates, state = tx.update(grad, state, params)
+            params = optax.apply_updates(params, updates)
+            path.append((params, loss))
+        jax.block_until_ready(path)
+
+    steps(3)  # JAX caches each primitive's executable on first use: not part of the steady-state cost
+    return best_time(lambda: steps(EAGER_STEPS)) / EAGER_STEPS
+
+
+def bench_engine_vs_loop() -> None:
+    surface = resolve_surface(SURFACE)
+    opts = resolve_optimizers([",".join(RACE)], surface)
+    starts = surface.landscape.starts
+    work = len(opts) * len(starts) * RACE_STEPS  # optimizer-steps
+
+    run = lambda grid: simulate(surface, opts, starts, RACE_STEPS, grid_size=grid)  # noqa: E731
+    run(0), run(engine.GRID_SIZE)  # compile both
+    t_engine = best_time(lambda: run(0), 20)
+    t_default = best_time(lambda: run(engine.GRID_SIZE), 10)
+    engine.height_grid(surface)
+    t_grid = best_time(lambda: engine.height_grid(surface), 10)
+
+    per_opt = [eager_seconds_per_step(o, surface, starts[0]) for o in opts]
+    t_loop = sum(per_opt) * len(starts) * RACE_STEPS
+    ratio = t_loop / t_engine
+
+    rows = [
+        [f"{len(opts)} optimizers × {RACE_STEPS} steps × {len(starts)} start, total", fmt_time(t_engine),
+         fmt_time(t_loop), f"{ratio:,.0f}×", f"≥ {SPEEDUP_TARGET:,}×", met(ratio >= SPEEDUP_TARGET)],
+        ["per optimizer-step", fmt_time(t_engine / work), fmt_time(t_loop / work), f"{ratio:,.0f}×", "", ""],
+        [f"simulate() with its default {engine.GRID_SIZE}² height grid", fmt_time(t_default), "", "", "", ""],
+        ["  of which height_grid() alone", fmt_time(t_grid), "", "", "", ""],
+    ]
+    print_table(f"(a) warm engine vs eager per-step Python loop ({SURFACE}, float64; engine: best of 20 calls, "
+                f"loop: best of {REPEATS} × {EAGER_STEPS} steps per optimizer, scaled)",
+                ["what", "engine", "eager loop", "ratio", "target", "met?"], rows)
+    print("\neager loop, per step: " + ", ".join(f"{o.name} {fmt_time(t)}" for o, t in zip(opts, per_opt)))
+
+
+# ---------------------------------------------------------------- (b) cold CLI
+
+def bench_cli() -> None:
+    work = Path(tempfile.mkdtemp(prefix="losscape-bench-"))
+    cmd = [*CLI, "--trajectory-out", str(work / "x.csv")]
+    fresh = lambda: {"LOSSCAPE_CACHE_DIR": tempfile.mkdtemp(dir=work)}  # noqa: E731
+    warm_dir = str(work / "warm-cache")
+    warm = lambda: {"LOSSCAPE_CACHE_DIR": warm_dir}  # noqa: E731
+
+    base_wall, base_cpu = best_child(IMPORTS, fresh)
+    cold_wall, cold_cpu = best_child(cmd, fresh)
+    run_child(cmd, warm())  # fills the cache
+    warm_wall, warm_cpu = best_child(cmd, warm)
+
+    cold, warm_ = cold_wall - base_wall, warm_wall - base_wall
+    rows = [
+        ["(iii) interpreter + imports (baseline)", f"{base_wall:.2f} s", f"{base_cpu:.2f} s", "", "", ""],
+        ["(i) CLI, empty compilation cache", f"{cold_wall:.2f} s", f"{cold_cpu:.2f} s", f"{cold:.2f} s",
+         f"≤ {COLD_TARGET_S} s", met(cold <= COLD_TARGET_S)],
+        ["(ii) CLI, warm compilation cache", f"{warm_wall:.2f} s", f"{warm_cpu:.2f} s", f"{warm_:.2f} s",
+         f"≤ {WARM_TARGET_S} s", met(warm_ <= WARM_TARGET_S)],
+    ]
+    print_table(f"(b) CLI export of {len(RACE)} optimizers × {RACE_STEPS} steps from a fresh process "
+                f"(best of {REPEATS} processes each)",
+                ["what", "wall", "cpu", "minus (iii)", "target", "met?"], rows)
+
+    # where a fresh process's time goes
+    phase_cmd = [sys.executable, "-c", PHASES, SURFACE, ",".join(RACE), str(RACE_STEPS)]
+    phases = {}
+    for label, env in (("empty cache", fresh), ("warm cache", warm)):
+        runs = [json.loads(run_child(phase_cmd, env())[2]) for _ in range(REPEATS)]
+        phases[label] = {k: min(r[k] for r in runs) for k in runs[0]}
+    names = list(phases["empty cache"])
+    rows = [[k, f"{phases['empty cache'][k]:.2f} s", f"{phases['warm cache'][k]:.2f} s"] for k in names]
+    rows.append(["sum", *(f"{sum(p.values()):.2f} s" for p in phases.values())])
+    print_table(f"(b') phases of one fresh process computing the same run (best of {REPEATS} per phase)",
+                ["phase", "empty cache", "warm cache"], rows)
+
+
+# ---------------------------------------------------------------- (c) sweep throughput
+
+def sweep_starts(surface, side: int) -> np.ndarray:
+    xmin, xmax, ymin, ymax = surface.domain
+    gx, gy = np.meshgrid(np.linspace(xmin, xmax, side), np.linspace(ymin, ymax, side))
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+def bare_sweep(surface, opt, num_steps: int, freeze: str):
+    """The engine's optax step in a bare jitted vmap(lax.scan), with less or the same bookkeeping.
+
+    freeze: 'none' (params += update, nothing else), 'params+state' (the engine's divergence check, with
+    params and optimizer state kept by `jnp.where`), 'params' (the same check, only params kept).
+    """
+    tx = opt.build()
+    grad = jax.grad(surface.loss)
+    xmin, xmax, ymin, ymax = surface.domain
+    m = engine.DOMAIN_MARGIN
+    lo = jnp.array([xmin - m * (xmax - xmin), ymin - m * (ymax - ymin)])
+    hi = jnp.array([xmax + m * (xmax - xmin), ymax + m * (ymax - ymin)])
+
+    def path(start):
+        def step(carry, t):
+            params, state, diverged_at = carry
+            update, new_state = tx.update(grad(params), state, params)
+            new_params = params + update
+            if freeze == "none":
+                return (new_params, new_state, diverged_at), None
+            alive = diverged_at < 0
+            ok = jnp.all(jnp.isfinite(new_params)) & jnp.all((new_params >= lo) & (new_params <= hi))
+            moving = alive & ok
+            diverged_at = jnp.where(alive & ~ok, t + 1, diverged_at)
+            if freeze == "params+state":
+                new_state = jax.tree.map(lambda n, o: jnp.where(moving, n, o), new_state, state)
+            return (jnp.where(moving, new_params, params), new_state, diverged_at), None
+
+        carry = (start, tx.init(start), jnp.array(-1))
+        return jax.lax.scan(step, carry, jnp.arange(num_steps))[0][0]
+
+    return jax.jit(jax.vmap(path))
+
+
+def bench_sweep() -> None:
+    surface = resolve_surface(SURFACE)
+    starts = sweep_starts(surface, SWEEP_SIDE)
+    work = len(starts) * SWEEP_STEPS
+    rows, diagnostics = [], []
+    rate = lambda seconds: f"{work / seconds / 1e6:,.0f} M/s"  # noqa: E731
+    for name in ("gd", "adam"):
+        opts = resolve_optimizers([name], surface)
+
+        def sweep(dtype=jnp.float32, chunks=1):
+            for part in np.array_split(starts, chunks):
+                simulate(surface, opts, part, SWEEP_STEPS, final_only=True, dtype=dtype, grid_size=0)
+
+        sweep()
+        t = best_time(sweep)
+        bare = {}
+        x32 = jnp.asarray(starts, jnp.float32)
+        for freeze in ("none", "params+state", "params"):
+            fn = bare_sweep(surface, opts[0], SWEEP_STEPS, freeze)
+            fn(x32).block_until_ready()
+            bare[freeze] = best_time(lambda: fn(x32).block_until_ready())
+        rows.append([f"{name}, engine float32", rate(t), rate(bare["none"]), f"{bare['none'] / t:.2f}",
+                     f"≥ {SWEEP_TARGET / 1e6:.0f} M/s", met(work / t >= SWEEP_TARGET)])
+        diagnostics += [[f"{name}, bare scan, no divergence bookkeeping", rate(bare["none"]),
+                         fmt_time(bare["none"])],
+                        [f"{name}, bare scan, params + state frozen (= engine)", rate(bare["params+state"]),
+                         fmt_time(bare["params+state"])],
+                        [f"{name}, bare scan, only params frozen", rate(bare["params"]), fmt_time(bare["params"])],
+                        [f"{name}, engine float32", rate(t), fmt_time(t)]]
+        sweep(chunks=16)
+        diagnostics.append([f"{name}, engine float32, starts in 16 chunks", rate(best_time(lambda: sweep(chunks=16))),
+                            ""])
+        sweep(jnp.float64)
+        t64 = best_time(lambda: sweep(jnp.float64), 2)
+        diagnostics.append([f"{name}, engine float64", rate(t64), fmt_time(t64)])
+    print_table(f"(c) final-point sweep: {SWEEP_SIDE}×{SWEEP_SIDE} starts × {SWEEP_STEPS} steps on {SURFACE}, "
+                f"warm, best of {REPEATS} (baseline: the same optax step in a bare lax.scan)",
+                ["what", "engine", "bare scan", "ratio", "target", "met?"], rows)
+    diagnostics = [[d[0], d[1], d[2] or ""] for d in diagnostics]
+    print_table("(c') where the sweep time goes (optimizer-steps per second; wall time of the whole sweep)",
+                ["variant", "throughput", "wall"], diagnostics)
+
+
+def main() -> int:
+    print(f"jax {jax.__version__}, optax {optax.__version__}, {jax.devices()[0].platform}, "
+          f"{os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.2f}")
+    bench_engine_vs_loop()
+    bench_cli()
+    bench_sweep()
+    print(f"\nload average at end {os.getloadavg()[0]:.2f} (1 min); figures are minima over repeats")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
