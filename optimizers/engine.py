@@ -158,7 +158,10 @@ def height_grid(surface: Surface, size: int = GRID_SIZE) -> tuple[np.ndarray, np
     xs, ys = np.linspace(xmin, xmax, size), np.linspace(ymin, ymax, size)
     gx, gy = np.meshgrid(xs, ys)
     points = jnp.asarray(np.stack([gx.ravel(), gy.ravel()], axis=1))
-    z = jax.jit(jax.vmap(surface.loss))(points)
+    key = ("grid", surface.spec, surface.domain, size)
+    if key not in _PROGRAMS:
+        _PROGRAMS[key] = jax.jit(jax.vmap(surface.loss))
+    z = _PROGRAMS[key](points)
     return xs, ys, np.asarray(z).reshape(size, size)
 
 

@@ -1,10 +1,14 @@
 """Drawing blocks shared by every scene: surface, map, paths with balls and trails, legend, counters, markers."""
 
+import hashlib
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 
 from .headless import manimlib  # noqa: F401
 from manimlib import (  # noqa: E402
@@ -13,7 +17,7 @@ from manimlib import (  # noqa: E402
 )
 
 from .mathtext import formula  # noqa: E402
-from .stage import LIFT, Stage, visible_length  # noqa: E402
+from .stage import COLORMAP, LIFT, Stage, visible_length  # noqa: E402
 
 FONT = "DejaVu Sans"
 TEXT_COLOR = "#E8E8E8"
@@ -261,25 +265,25 @@ def surface_caption(run, size: float = 0.13) -> VGroup:
 
 def contour_image(run, stage: Stage, pixels: int = 900) -> ImageMobject:
     """Filled contours of the displayed height (same colormap as the 3D view) as an image of the domain."""
-    import matplotlib.pyplot as plt
-
     xmin, xmax, ymin, ymax = stage.domain
     aspect = (ymax - ymin) / (xmax - xmin)
-    fig = plt.figure(figsize=(pixels / 100, pixels * aspect / 100), dpi=100)
+    fig = Figure(figsize=(pixels / 100, pixels * aspect / 100), dpi=100)
     ax = fig.add_axes((0, 0, 1, 1))
     h = stage.height(np.nan_to_num(run.grid_z, nan=np.nanmax(run.grid_z)))
     levels = np.linspace(0, 1, 25)
-    from .stage import COLORMAP
-    from matplotlib import colormaps
-    cmap = colormaps[COLORMAP]
-    ax.contourf(run.grid_x, run.grid_y, h, levels=levels, cmap=cmap, vmin=-0.1, vmax=1.1)
+    ax.contourf(run.grid_x, run.grid_y, h, levels=levels, cmap=colormaps[COLORMAP], vmin=-0.1, vmax=1.1)
     ax.contour(run.grid_x, run.grid_y, h, levels=levels, colors="white", linewidths=0.4, alpha=0.35)
     ax.set_axis_off()
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
-    path = Path(tempfile.mkdtemp(prefix="losscape-")) / "contours.png"
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    folder = Path(tempfile.gettempdir()) / "losscape-contours"  # one file per distinct map, reused
+    folder.mkdir(exist_ok=True)
+    key = hashlib.sha1(h.tobytes() + repr((stage.domain, pixels)).encode()).hexdigest()[:16]
+    path = folder / f"{key}.png"
+    if not path.exists():
+        tmp = folder / f"{key}.{os.getpid()}.png"
+        fig.savefig(tmp, dpi=100)
+        tmp.replace(path)
     return ImageMobject(str(path))
 
 

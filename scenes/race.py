@@ -86,7 +86,9 @@ class RaceScene(Scene):
         self.frame.reorient(theta, phi)
         self.frame.set_height(6.3 / self.zoom)
         self.frame.set_field_of_view(self.field_of_view * DEGREES)  # milder perspective than the default 45°
-        self.frame.add_updater(lambda f, dt: f.increment_theta(dt * self.orbit_rate))
+        # The angle follows scene time, so a still (which skips animations) ends where the video does.
+        self.start_theta = self.frame.get_theta()
+        self.frame.add_updater(lambda f: f.set_theta(self.start_theta + self.time * self.orbit_rate))
 
     @property
     def orbit_rate(self) -> float:
@@ -165,10 +167,10 @@ class SplitScene(RaceScene):
         super().add_landscape()
         self.frame.clear_updaters()
         self.frame.add_updater(self.orbit_beside_chart)
-        self.orbit_beside_chart(self.frame, 0)
+        self.orbit_beside_chart(self.frame)
 
-    def orbit_beside_chart(self, frame, dt):
-        frame.increment_theta(dt * self.orbit_rate)
+    def orbit_beside_chart(self, frame):
+        frame.set_theta(self.start_theta + self.time * self.orbit_rate)
         right = frame.get_inverse_camera_rotation_matrix()[0]
         frame.move_to(self.shift / self.zoom * right)
 

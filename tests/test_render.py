@@ -399,3 +399,8 @@ def test_list_names_the_views():
     views = out.split("Views (--view):")[1].split("\n\n")[0].split()
     for name in VIEWS:
         assert name in views, out
+
+
+def test_manimlib_stays_out_of_the_test_process():
+    """Every render above ran in a subprocess; importing ManimGL here would parse pytest's argv and open GL."""
+    assert "manimlib" not in sys.modules
