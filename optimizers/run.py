@@ -57,7 +57,15 @@ def write_atomic(path: str | os.PathLike, write, mode: str = "wb") -> None:
     try:
         with os.fdopen(fd, mode) as f:
             write(f)
+        make_public(tmp)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def make_public(path: str | os.PathLike) -> None:
+    """Give a temp file the mode a normally created file would have (mkstemp makes it private, 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)

@@ -139,7 +139,7 @@ CHAPTERS: dict[str, Chapter] = {
         beats=(
             Beat((Panel("holes", "momentum and RMSprop", paths=((0, 0, 0), (1, 0, 0))),),
                  "Momentum averages gradients; RMSprop averages their squares.", duration=5.0, equations=(0, 1)),
-            Beat((Panel("holes", "Adam", glyphs=("moment", "squares")),),
+            Beat((Panel("holes", "Adam", paths=((2, 0, 0),), glyphs=("moment", "squares")),),
                  "Adam divides the first moment by the root of the second, both bias-corrected.", duration=6.0,
                  equations=(2,), live_numbers=True),
         ),

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from landscapes.spec import SpecError
+from optimizers.run import make_public
 
 ROOT = Path(__file__).resolve().parent.parent
 MEDIA = Path("media")
@@ -26,6 +27,7 @@ def temp_beside(target: Path) -> Path:
     """A unique hidden temp name in the target's folder (same file system, so the final rename is atomic)."""
     fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=target.parent)
     os.close(fd)
+    make_public(name)
     return Path(name)
 
 
