@@ -5,6 +5,7 @@ process, and so that an interrupted render takes its half-written files down wit
 """
 
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -95,6 +96,7 @@ def run_job(job: dict) -> None:
 
 
 def main(argv: list[str]) -> int:
+    logging.getLogger("manimgl").setLevel(logging.WARNING)  # its "File ready at <temp dir>" would mislead
     run_job(json.loads(Path(argv[0]).read_text()))
     return 0
 
