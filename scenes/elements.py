@@ -23,6 +23,7 @@ FONT = "DejaVu Sans"
 TEXT_COLOR = "#E8E8E8"
 DIM_TEXT = "#9AA0A6"
 BACKGROUND = "#14161A"
+END_COLOR = "#FF6B6B"
 SUBSTEPS = 4  # polyline points per optimizer step, so a path follows the curved surface between steps
 TRAIL_STEPS = 12  # how many recent steps the bright trail covers
 
@@ -168,7 +169,12 @@ class PathTracer(Group):
                 line.set_flat_stroke(False)
         else:
             self.ball = GlowDot(radius=ball_radius * 3, color=path.color, glow_factor=1.5)
-        self.add(self.body, self.trail, self.ball)
+        # Where a path diverged (or left the map) it ends in a red cross.
+        end, r = self.dense[-1], 0.1
+        self.end_mark = VMobject().set_points_as_corners(
+            [end + [-r, -r, 0], end + [r, r, 0], end, end + [-r, r, 0], end + [r, -r, 0]])
+        self.end_mark.set_stroke(END_COLOR, width=4, opacity=0)
+        self.add(self.body, self.trail, self.ball, self.end_mark)
 
     def head_point(self, tau: float) -> np.ndarray:
         i = self.path.head_index(tau) * SUBSTEPS
@@ -188,6 +194,14 @@ class PathTracer(Group):
             else:
                 line.set_points_as_corners(np.vstack([p, p]))
         self.ball.move_to(self.head_point(tau))
+        self.end_mark.set_stroke(opacity=1 if self.path.ended(tau) else 0)
+
+
+def end_note(path: PathData, size: float = 16) -> Text:
+    """'diverged at step k' (or 'left the map at step k'), shown beside a path's end."""
+    if path.diverged_at >= 0:
+        return label(f"diverged at step {path.diverged_at}", size, END_COLOR)
+    return label(f"left the map at step {path.visible}", size, END_COLOR)
 
 
 class Legend(VGroup):
@@ -202,8 +216,7 @@ class Legend(VGroup):
             swatch = Line(ORIGIN, 0.32 * RIGHT).set_stroke(p.color, width=6)
             title = label(name, size, p.color, weight="BOLD")
             value = SignedNumber(p.loss[0], num_decimal_places=4, font_size=size, color=TEXT_COLOR)
-            note = label(f"diverged at step {p.diverged_at}" if p.diverged_at >= 0 else "left the map",
-                         size * 0.9, "#FF6B6B")
+            note = end_note(p, size * 0.9)
             row = VGroup(swatch, title, value).arrange(RIGHT, buff=0.14)
             note.next_to(title, RIGHT, buff=0.14)
             note.set_opacity(0)

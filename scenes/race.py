@@ -10,11 +10,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a file by `manimgl`
 
 from scenes.headless import manimlib  # noqa: E402,F401
-from manimlib import DEGREES, DL, DR, DOWN, LEFT, RIGHT, UL, UR, Group, Mobject, Scene, ValueTracker, VGroup, linear  # noqa: E402
+from manimlib import DEGREES, DL, DR, FRAME_HEIGHT, FRAME_WIDTH, DOWN, LEFT, RIGHT, UL, UR, Group, Mobject, Scene, ValueTracker, VGroup, linear  # noqa: E402
 
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    BACKGROUND, HeightField, Legend, PathTracer, StepCounter, contour_image, map_frame,
+    BACKGROUND, HeightField, Legend, end_note, PathTracer, StepCounter, contour_image, map_frame,
     landscape_3d, minima_markers, paths_of, project_to_pixels, surface_caption,
 )
 from scenes.equations import EquationCard  # noqa: E402
@@ -114,6 +114,9 @@ class RaceScene(Scene):
                             if self.show_glyphs else ())
         if self.show_glyphs:
             self.overlays.add(glyph_key(self.glyph_kinds).to_edge(DOWN, buff=0.12))
+        self.end_notes = VGroup(*(end_note(t.path) for t in self.tracers))
+        self.end_notes.set_opacity(0)
+        self.overlays.add(self.end_notes)
         self.overlays.fix_in_frame()
         self.add(self.glyphs, self.overlays)
 
@@ -124,6 +127,12 @@ class RaceScene(Scene):
             mob.show(tau)
         self.legend.show(tau)
         self.counter.show(tau)
+        width, height = self.camera.get_pixel_shape()
+        for tracer, note in zip(self.tracers, self.end_notes):
+            if tracer.path.ended(tau):  # the note sits beside the cross, wherever the camera has turned
+                col, row = project_to_pixels(self.frame, tracer.end_mark.get_center(), width, height)[0]
+                note.move_to([(col / width - 0.5) * FRAME_WIDTH, (0.5 - row / height) * FRAME_HEIGHT + 0.3, 0])
+                note.set_opacity(1)
 
 
 class ContourScene(RaceScene):
