@@ -238,6 +238,8 @@ def cmd_render(argv: Sequence[str]) -> int:
     if config.no_render and not trajectory:
         raise UsageError("--no-render needs --trajectory-out FILE.csv|FILE.npz")
     outputs = [] if config.no_render else [check_output(o, VIDEO_SUFFIXES, "--output") for o in config.output]
+    if config.preview and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise UsageError("--preview needs a display (DISPLAY is not set); write a file with -o instead")
     steps = config.steps or (300 if config.no_render else 150)
     run = compute(config, steps)
     if trajectory:
@@ -306,6 +308,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("render.py: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `render.py list | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

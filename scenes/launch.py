@@ -9,7 +9,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from landscapes.spec import SpecError
 from optimizers.run import make_public
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,8 +60,6 @@ def run_render_job(job: dict, targets: list[Path], quiet: bool,
 
 def preview(job: dict) -> None:
     """ManimGL's interactive window on the same scene (needs a display)."""
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        raise SpecError("--preview needs a display (DISPLAY is not set); write a file with -o instead")
     code = ("import json,sys; from scenes.render_job import scene_class; from scenes.headless import manimlib;"
             "from manimlib import Window; job=json.load(open(sys.argv[1])); cls=scene_class(job);"
             "w=Window(); s=cls(window=w); s.run()")
