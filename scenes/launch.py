@@ -4,6 +4,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,8 @@ def run_render_job(job: dict, targets: list[Path], quiet: bool,
             "scene_gifs": [[i, str(t)] for (i, _), t in zip(scene_gifs, gif_temps)]}))
         done = subprocess.run([sys.executable, "-m", "scenes.render_job", str(job_file)], cwd=ROOT,
                               stdout=subprocess.DEVNULL if quiet else None)
+        if done.returncode in (130, -signal.SIGINT):
+            raise KeyboardInterrupt
         if done.returncode != 0:
             raise RuntimeError(f"rendering failed (exit code {done.returncode})")
         for temp, target in zip(temps, targets):

@@ -7,6 +7,7 @@ process, and so that an interrupted render takes its half-written files down wit
 import json
 import logging
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -81,6 +82,8 @@ def run_job(job: dict) -> None:
             parts.append(render_scene(scene_class({**job, **item}), job, part, movie, still))
         if len(parts) > 1 and movie:
             concat_mp4([mp4 for mp4, _ in parts], workdir / "all.mp4")
+        if _interrupt.seen:
+            raise KeyboardInterrupt
         mp4, png = (workdir / "all.mp4" if len(parts) > 1 else parts[0][0]), parts[-1][1]
         for index, gif in job.get("scene_gifs", []):
             gif_from_mp4(parts[index][0], Path(gif), job["gif_width"], min(job["fps"], GIF_FPS))
@@ -95,10 +98,29 @@ def run_job(job: dict) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+INTERRUPTED = 130
+
+
+def _interrupt(signum, frame):
+    # ManimGL swallows KeyboardInterrupt inside Scene.run and ffmpeg dies of the same signal: remember it, so
+    # that an interrupted render is reported as such and never yields a (partial) output.
+    _interrupt.seen = True
+    raise KeyboardInterrupt
+
+
+_interrupt.seen = False
+
+
 def main(argv: list[str]) -> int:
     logging.getLogger("manimgl").setLevel(logging.WARNING)  # its "File ready at <temp dir>" would mislead
-    run_job(json.loads(Path(argv[0]).read_text()))
-    return 0
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        run_job(json.loads(Path(argv[0]).read_text()))
+    except BaseException:
+        if _interrupt.seen:
+            return INTERRUPTED
+        raise
+    return INTERRUPTED if _interrupt.seen else 0
 
 
 if __name__ == "__main__":
