@@ -207,33 +207,38 @@ def end_note(path: PathData, size: float = 16) -> Text:
 class Legend(VGroup):
     """Name, colour and current loss per path, updated live; 'diverged at step k' when a path blows up."""
 
-    def __init__(self, paths: list[PathData], size: float = 18, sweep_labels: dict | None = None):
+    def __init__(self, paths: list[PathData], size: float = 18):
         super().__init__()
         self.paths = paths
-        self.values, self.notes = [], []
+        rows = []
         for p in paths:
-            name = p.title + (sweep_labels.get(p.index, "") if sweep_labels else "")
             swatch = Line(ORIGIN, 0.32 * RIGHT).set_stroke(p.color, width=6)
-            title = label(name, size, p.color, weight="BOLD")
+            title = label(p.title, size, p.color, weight="BOLD")
             value = SignedNumber(p.loss[0], num_decimal_places=4, font_size=size, color=TEXT_COLOR)
-            note = end_note(p, size * 0.9)
-            row = VGroup(swatch, title, value).arrange(RIGHT, buff=0.14)
-            note.next_to(title, RIGHT, buff=0.14)
-            note.set_opacity(0)
-            self.values.append(value)
-            self.notes.append(note)
-            self.add(VGroup(row, note))
-        self.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
-        width = max(r[0][1].get_width() for r in self)
-        for r in self:  # align the numbers in one column
-            r[0][2].next_to(r[0][1], RIGHT, buff=0.14 + width - r[0][1].get_width())
+            rows.append(VGroup(swatch, title, value).arrange(RIGHT, buff=0.14))
+        VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        width = max(r[1].get_width() for r in rows)
+        for r in rows:  # the numbers in one column
+            r[2].next_to(r[1], RIGHT, buff=0.14 + width - r[1].get_width())
+        self.values = [r[2] for r in rows]
+        self.notes = [end_note(p, size * 0.9).next_to(r[1], RIGHT, buff=0.14).set_opacity(0)
+                      for p, r in zip(paths, rows)]
+        self.shown = [None] * len(paths)
+        # Text first, lines last: ManimGL draws runs of alike mobjects in one pass, so grouping them by kind
+        # saves a full-frame fill composite per row.
+        self.add(VGroup(*(r[1] for r in rows), *self.values, *self.notes), VGroup(*(r[0] for r in rows)))
 
     def show(self, tau: float) -> None:
-        for p, value, note in zip(self.paths, self.values, self.notes):
-            ended = p.ended(tau)
-            value.set_value(p.loss_at(tau))
-            value.set_opacity(0 if ended else 1)
-            note.set_opacity(1 if ended else 0)
+        for i, (p, value, note) in enumerate(zip(self.paths, self.values, self.notes)):
+            state = "ended" if p.ended(tau) else round(p.loss_at(tau), 4)
+            if state == self.shown[i]:
+                continue  # rebuilding a number is costly; most frames change few of them
+            if state == "ended":
+                value.set_opacity(0)
+                note.set_opacity(1)
+            else:
+                value.set_value(state)
+            self.shown[i] = state
 
 
 class StepCounter(VGroup):
@@ -245,6 +250,8 @@ class StepCounter(VGroup):
         self.arrange(RIGHT, buff=0.12)
 
     def show(self, tau: float) -> None:
+        if int(round(tau)) == self.number.get_value():
+            return
         right = self.get_right()
         self.number.set_value(int(round(tau)))
         self.arrange(RIGHT, buff=0.12)

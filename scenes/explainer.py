@@ -101,6 +101,15 @@ class ChapterScene(Scene):
     show_equations: bool = True
     default_camera_config = dict(background_color=BACKGROUND)
 
+    FADE = 0.5  # seconds between beats
+
+    @classmethod
+    def expected_seconds(cls) -> float:
+        """Length of the video (for the progress bar)."""
+        beats = CHAPTERS[cls.chapter].beats
+        steps = cls.duration or sum(b.duration for b in beats)
+        return steps + len(beats) * cls.hold + (len(beats) - 1) * cls.FADE
+
     def construct(self):
         chapter = CHAPTERS[self.chapter]
         paths = self.run_paths or chapter_runs(self.chapter)
@@ -161,7 +170,7 @@ class ChapterScene(Scene):
         if last:
             self.write_probe(views, beat)
         else:
-            self.play(FadeOut(Group(*self.mobjects[1:])), run_time=0.5)
+            self.play(FadeOut(Group(*self.mobjects[1:])), run_time=self.FADE)
             self.clear()
             self.add(Group())  # keep the title (re-added below)
             self.add(label(CHAPTERS[self.chapter].title, 24, TEXT_COLOR, weight="BOLD").to_corner(UL, buff=0.3)
@@ -241,13 +250,26 @@ class TitleCard(Scene):
     duration: float = 2.0
     default_camera_config = dict(background_color=BACKGROUND)
 
+    FADE = 0.5  # seconds between beats
+
+    @classmethod
+    def expected_seconds(cls) -> float:
+        """Length of the video (for the progress bar)."""
+        beats = CHAPTERS[cls.chapter].beats
+        steps = cls.duration or sum(b.duration for b in beats)
+        return steps + len(beats) * cls.hold + (len(beats) - 1) * cls.FADE
+
+    @classmethod
+    def expected_seconds(cls) -> float:
+        return cls.duration
+
     def construct(self):
         chapter = CHAPTERS[self.chapter]
         title = label(chapter.title, 40, TEXT_COLOR, weight="BOLD")
         summary = label(chapter.summary, 20, DIM_TEXT)
         summary.set_max_width(12.5)
         card = VGroup(title, summary).arrange(DOWN, buff=0.4)
-        self.play(FadeIn(card, shift=0.2 * UP), run_time=0.5)
+        self.play(FadeIn(card, shift=0.2 * UP), run_time=0.5)  # the three parts add up to `duration`
         self.wait(max(self.duration - 1.0, 0.1))
         self.play(FadeOut(card), run_time=0.5)
 

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .headless import FFMPEG
+from manimlib.config import manim_config
 
 GIF_FPS = 15
 
@@ -38,12 +39,20 @@ def scene_class(job: dict):
 def render_scene(cls, job: dict, workdir: Path, movie: bool, still: bool):
     """Render one scene into workdir: scene.mp4 (if movie) and scene.png (the last frame, if still)."""
     width, height, fps = job["width"], job["height"], job["fps"]
+    # ManimGL sizes its off-screen fill canvas from the global config (2× per side), as its own CLI sets it;
+    # left at the 1080p default, every text fill pass at 480p would work on a 3840×2160 canvas.
+    manim_config.camera.resolution = (width, height)
     scene = cls(
         camera_config=dict(resolution=(width, height), fps=fps),
         file_writer_config=dict(write_to_movie=movie, save_last_frame=still, output_directory=str(workdir),
-                                file_name="scene", ffmpeg_bin=FFMPEG, quiet=job.get("quiet", False)),
+                                file_name="scene", ffmpeg_bin=FFMPEG, quiet=job.get("quiet", False),
+                                total_frames=round(cls.expected_seconds() * fps)),
         skip_animations=not movie,
     )
+    # One steady progress bar (frames, rate, time left) named after the job, not after each animation.
+    description = job.get("label", "rendering")
+    scene.file_writer.set_progress_display_description = lambda *args, **kwargs: (
+        scene.file_writer.progress_display and scene.file_writer.progress_display.set_description(description))
     scene.run()
     scene.camera.ctx.release()  # a context per scene otherwise grows memory by ~100 MB each
     return workdir / "scene.mp4", workdir / "scene.png"
@@ -65,33 +74,58 @@ def concat_mp4(parts: list[Path], out: Path) -> None:
                     "-c", "copy", str(out)], check=True)
 
 
+def render_sequence(job: dict, workdir: Path, movie: bool, still: bool) -> tuple[Path, Path, list]:
+    """Render the job's scene, or each scene of its sequence joined into one MP4: (mp4, last png, parts)."""
+    parts = []
+    for i, item in enumerate(job.get("sequence") or [{}]):
+        part = workdir / f"{i:03d}"
+        part.mkdir(parents=True)
+        parts.append(render_scene(scene_class({**job, **item}), job, part, movie, still))
+    if len(parts) > 1 and movie:
+        concat_mp4([mp4 for mp4, _ in parts], workdir / "all.mp4")
+    if _interrupt.seen:
+        raise KeyboardInterrupt
+    return (workdir / "all.mp4" if len(parts) > 1 else parts[0][0]), parts[-1][1], parts
+
+
+def still_camera_job(job: dict) -> dict:
+    """The job at GIF size and frame rate with the camera held still.
+
+    A turning camera changes every pixel of every frame, which GIF cannot compress (a 10 s race: ~5 MB
+    instead of ~0.5 MB), so GIFs of orbiting views get a render of their own.
+    """
+    width = job["gif_width"] // 2 * 2
+    height = round(job["height"] * width / job["width"] / 2) * 2
+    attributes = {**job.get("attributes", {}), "orbit_degrees": 0.0}
+    return {**job, "width": width, "height": height, "fps": min(job["fps"], GIF_FPS), "attributes": attributes}
+
+
 def run_job(job: dict) -> None:
     """Render the job's scene (or sequence of scenes, joined) and write every requested output.
 
     `outputs` get the whole sequence; `scene_gifs` ([index, path] pairs) get one scene each as a GIF.
     """
     outputs = [Path(p) for p in job["outputs"]]
-    movie = any(p.suffix in (".mp4", ".gif") for p in outputs) or bool(job.get("scene_gifs"))
+    gifs = [p for p in outputs if p.suffix == ".gif"]
+    orbits = not job.get("sequence") and getattr(scene_class(job), "orbit_degrees", 0) > 0
+    movie = any(p.suffix == ".mp4" for p in outputs) or bool(job.get("scene_gifs")) or (gifs and not orbits)
     still = any(p.suffix == ".png" for p in outputs)
     workdir = Path(tempfile.mkdtemp(prefix="losscape-render-"))
     try:
-        parts = []
-        for i, item in enumerate(job.get("sequence") or [{}]):
-            part = workdir / f"{i:03d}"
-            part.mkdir()
-            parts.append(render_scene(scene_class({**job, **item}), job, part, movie, still))
-        if len(parts) > 1 and movie:
-            concat_mp4([mp4 for mp4, _ in parts], workdir / "all.mp4")
-        if _interrupt.seen:
-            raise KeyboardInterrupt
-        mp4, png = (workdir / "all.mp4" if len(parts) > 1 else parts[0][0]), parts[-1][1]
+        if movie or still:
+            mp4, png, parts = render_sequence(job, workdir / "main", movie, still)
         for index, gif in job.get("scene_gifs", []):
             gif_from_mp4(parts[index][0], Path(gif), job["gif_width"], min(job["fps"], GIF_FPS))
+        if gifs and orbits:
+            gif_job = still_camera_job(job)
+            gif_source, _, _ = render_sequence(gif_job, workdir / "gif", True, False)
+        elif gifs:
+            gif_source = mp4
         for out in outputs:
             if out.suffix == ".mp4":
                 shutil.copyfile(mp4, out)
             elif out.suffix == ".gif":
-                gif_from_mp4(mp4, out, job["gif_width"], min(job["fps"], GIF_FPS))
+                gif_from_mp4(gif_source, out, job["gif_width"], min(job["fps"], GIF_FPS))
             else:
                 shutil.copyfile(png, out)
     finally:
