@@ -78,6 +78,7 @@ class PanelView(Group):
                               for p in self.paths)) if panel.glyphs else Group()
         self.add(self.tracers, self.glyphs)
         self.legend = Legend(self.paths, size=15)
+        self.counter = None  # a 3D panel's step counter (set by the scene, which places it)
         if panel.view != "3d":
             self.legend.next_to(self, DOWN, buff=0.2)
             self.add(self.legend)
@@ -87,6 +88,8 @@ class PanelView(Group):
         for mob in (*self.tracers, *self.glyphs):
             mob.show(tau)
         self.legend.show(tau)
+        if self.counter:
+            self.counter.show(tau)
 
 
 class ChapterScene(Scene):
@@ -153,14 +156,14 @@ class ChapterScene(Scene):
         # the beat: every panel runs its steps over the same time
         progress = ValueTracker(0.0)
         clock = Mobject()
-        live = [v for v in views] + ([side] if hasattr(side, "show") else [])
 
         def update(m, dt):
             f = progress.get_value()
-            for v in live:
+            tau = f * views[0].run.num_steps  # the side column follows the first panel's run
+            for v in views:
                 v.show(f)
-            for card in getattr(self, "cards", []):
-                card.show(f * views[0].run.num_steps)
+            for mob in (*self.cards, *([self.chart] if self.chart else [])):
+                mob.show(tau)
 
         clock.add_updater(update)
         self.add(clock)
@@ -192,18 +195,15 @@ class ChapterScene(Scene):
         legend = view.legend.to_corner(UL, buff=0.3).shift(0.55 * DOWN).fix_in_frame()
         counter = StepCounter(run.num_steps).to_corner(UP + RIGHT, buff=0.3).fix_in_frame()
         self.add(legend, counter)
-        original = view.show
-        view.show = lambda f: (original(f), counter.show(f * run.num_steps))
+        view.counter = counter
         return view
 
     def side_column(self, beat: Beat, first: PanelView):
         """Equation cards (optionally with live numbers) or the loss chart, in the right-hand column."""
-        self.cards = []
+        self.cards, self.chart = [], None
         if beat.chart:
-            chart = LossChart(first.paths, first.run.num_steps, width=SIDE_WIDTH - 0.9, height=3.6)
-            chart.move_to([6.9 - SIDE_WIDTH / 2 + 0.3, 0.1, 0])
-            chart.show = (lambda show: lambda f: show(f * first.run.num_steps))(chart.show)
-            return chart
+            self.chart = LossChart(first.paths, first.run.num_steps, width=SIDE_WIDTH - 0.9, height=3.6)
+            return self.chart.move_to([6.9 - SIDE_WIDTH / 2 + 0.3, 0.1, 0])
         group = VGroup()
         for o in beat.equations:
             live = next((p for p in first.paths if p.index[0] == o), None) if beat.live_numbers else None

@@ -42,7 +42,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--list", action="store_true", help="name the chapters, one line each")
     parser.add_argument("-o", "--output", action="append", default=[], help="FILE.mp4|.gif|.png (repeatable)")
     parser.add_argument("--gif-dir", help="also write one GIF per chapter into this folder (the gallery)")
-    parser.add_argument("--quality", choices=QUALITIES, default="low")
+    parser.add_argument("--quality", choices=QUALITIES, default="medium", help="default medium: formulas stay crisp")
     parser.add_argument("--fps", type=_positive_int)
     parser.add_argument("--gif-width", type=_positive_int, default=640)
     parser.add_argument("--duration", type=float, help="seconds per chapter (default: each chapter's own)")
