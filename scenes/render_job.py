@@ -21,19 +21,17 @@ GIF_FPS = 15
 
 def scene_class(job: dict):
     """The scene class of the job, subclassed with its parameters as class attributes."""
-    if job.get("scene") == "title":
-        from .explainer import TitleCard
+    attributes = dict(job.get("attributes") or {})
+    if job.get("scene") in ("title", "chapter"):
+        from .explainer import CHAPTER_SCENES, TitleCard
 
-        base = TitleCard
-    elif job.get("scene") == "chapter":
-        from .explainer import CHAPTER_SCENES
-
-        base = CHAPTER_SCENES[job["chapter"]]
+        base = TitleCard if job["scene"] == "title" else CHAPTER_SCENES[job["chapter"]]
+        attributes["chapter"] = job["chapter"]
     else:
         from .race import VIEWS
 
         base = VIEWS[job["view"]]
-    return type(base.__name__, (base,), dict(job.get("attributes", {})))
+    return type(base.__name__, (base,), attributes)
 
 
 def render_scene(cls, job: dict, workdir: Path, movie: bool, still: bool):

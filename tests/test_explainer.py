@@ -102,3 +102,10 @@ def test_equation_shows_the_hyperparameters_the_engine_used(spec, shown):
     assert any(shown in line for line in meta["equation"])
     default = simulate(surface, [resolve_optimizer(spec.split(":")[0], surface)], [(1.0, 1.0)], 3, grid_size=0)
     assert default.meta["optimizers"][0]["equation"] != meta["equation"]
+
+
+def test_title_cards_name_their_own_chapter():
+    code = ("from scenes.render_job import scene_class; "
+            "print(*(scene_class({'scene': 'title', 'chapter': n}).chapter for n in ('momentum', 'adam')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["momentum", "adam"]
