@@ -13,12 +13,12 @@ Prints one table in one run (about 5–8 minutes on a 2-core CPU with llvmpipe):
 - GIF bytes of the same 10-second race frames (854×480 at 15 fps), with the camera orbiting (the demo's
   MP4) and held still (how the renderer now makes GIFs of orbiting views): our palette GIF
   (`scenes.render_job.gif_from_mp4`) vs ManimGL's own GIF, both as `manimgl FILE RaceScene -w -i -l`
-  really writes it (raw frames straight into ffmpeg's gif encoder) and as the stand-in
+  really writes it (raw frames straight into ffmpeg's gif encoder) and as "plain ffmpeg", the stand-in
   `ffmpeg -i in.mp4 -vf scale=854:-1 out.gif` (bundled imageio-ffmpeg binary), whose conversion time is
   also compared. Target: ours <= 25% of the bytes. And the size of the GIF the demo writes (640 px wide).
   Target: <= 2 MB.
 - The default demo end to end: `python render.py` with no flags, from a fresh process (run in a temporary
-  folder, so media/ lands there), first with an empty JAX compilation cache, then with a warm one.
+  folder, so media/ lands there), with an empty JAX compilation cache and with a warm one (best of 2 each).
   Target: <= 30 s.
 
 Every figure is the best (minimum) of several repeats: the machine may be shared, and the minimum is the
@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 REPEATS = 3
+DEMO_REPEATS = 2  # the demo takes ~25 s a run
 SIZES = [(854, 480), (1920, 1080)]
 FPS = 15
 DURATION = 2.0  # seconds of race per timed render (+ the scene's 1 s hold): 45 frames at 15 fps
@@ -147,7 +148,7 @@ def bench_frames(work: Path, run_path: Path) -> list[list[str]]:
              f"{ratio:.2f}×", f"≤ {FRAME_RATIO_TARGET}×", met(ratio <= FRAME_RATIO_TARGET)],
             [f"start-up to first frame, {label}", f"{ours['startup']:.2f} s", f"{stock['startup']:.2f} s",
              f"{ours['startup'] / stock['startup']:.2f}×", "", ""],
-            [f"whole render of {ours['frames']} frames (wall / CPU), {label}",
+            [f"whole render, {ours['frames']} frames (wall / CPU), {label}",
              f"{ours['wall']:.1f} / {ours['cpu']:.1f} s", f"{stock['wall']:.1f} / {stock['cpu']:.1f} s",
              f"{ours['wall'] / stock['wall']:.2f}×", "", ""],
         ]
@@ -157,19 +158,22 @@ def bench_frames(work: Path, run_path: Path) -> list[list[str]]:
 # ---------------------------------------------------------------- demo end to end, GIF
 
 def bench_demo(work: Path) -> tuple[list[list[str]], Path, Path]:
-    """`python render.py` twice from a fresh process in a temp folder: empty, then warm JAX cache."""
-    cache = work / "jax-cache"
+    """`python render.py` from a fresh process in a temp folder: with an empty, then a warm JAX cache."""
     folder = work / "demo"
-    rows, walls = [], {}
-    for label in ("empty JAX cache", "warm JAX cache"):
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        _, wall, cpu = run_child([sys.executable, ROOT / "render.py"], {"LOSSCAPE_CACHE_DIR": str(cache)}, folder)
-        walls[label] = wall
-        rows.append([f"default demo `python render.py`, {label} (wall / CPU)", f"{wall:.1f} / {cpu:.1f} s", "",
-                     "", f"≤ {DEMO_TARGET_S:.0f} s", met(wall <= DEMO_TARGET_S)])
-    mp4, gif = folder / "media" / "two-holes_3d.mp4", folder / "media" / "two-holes_3d.gif"
-    return rows, mp4, gif
+    warm_cache = work / "jax-cache-warm"
+    runs = {"empty JAX cache": [], "warm JAX cache": []}
+    for i in range(DEMO_REPEATS):
+        for label, cache in (("empty JAX cache", work / f"jax-cache-{i}"), ("warm JAX cache", warm_cache)):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            env = {"LOSSCAPE_CACHE_DIR": str(cache)}
+            runs[label].append(run_child([sys.executable, ROOT / "render.py"], env, folder)[1:])
+    rows = []
+    for label, results in runs.items():
+        wall, cpu = min(r[0] for r in results), min(r[1] for r in results)
+        rows.append([f"demo `python render.py`, {label} (wall / CPU)", f"{wall:.1f} / {cpu:.1f} s", "", "",
+                     f"≤ {DEMO_TARGET_S:.0f} s", met(wall <= DEMO_TARGET_S)])
+    return rows, folder / "media" / "two-holes_3d.mp4", folder / "media" / "two-holes_3d.gif"
 
 
 STILL_RACE = """
@@ -221,22 +225,22 @@ def bench_gif(work: Path, orbit_mp4: Path, demo_gif: Path, run_path: Path) -> li
                                        f"scale={COMPARE_WIDTH}:-1", str(gif)], check=True)
 
     rows, times = [], {}
-    for camera, mp4, still in (("orbiting camera (the MP4's frames)", orbit_mp4, False),
-                               ("still camera (what GIFs are rendered with)", still_mp4(work, run_path), True)):
+    cameras = (("orbiting camera", orbit_mp4, False), ("still camera", still_mp4(work, run_path), True))
+    for camera, mp4, still in cameras:
         ours, stand_in = work / f"ours-{still}.gif", work / f"plain-{still}.gif"
         times[still] = best_time(palette(mp4, ours)), best_time(plain(mp4, stand_in))
         b_ours = ours.stat().st_size
         for what, base in (("`manimgl -i`", manimgl_gif(work, run_path, still).stat().st_size),
-                           ("stand-in `ffmpeg -i in.mp4 -vf scale=854:-1`", stand_in.stat().st_size)):
-            rows.append([f"GIF bytes at {COMPARE_WIDTH} px, {camera}: palette vs {what}", megabytes(b_ours),
+                           ("plain ffmpeg", stand_in.stat().st_size)):
+            rows.append([f"GIF bytes, {COMPARE_WIDTH} px, {camera}: palette vs {what}", megabytes(b_ours),
                          megabytes(base), f"{b_ours / base:.0%}", f"≤ {GIF_BYTES_TARGET:.0%}",
                          met(b_ours <= GIF_BYTES_TARGET * base)])
     t_ours, t_plain = times[True]
     b_demo = demo_gif.stat().st_size
     return rows + [
-        [f"GIF conversion time from the still MP4 at {COMPARE_WIDTH} px (palette vs stand-in)", f"{t_ours:.2f} s",
+        [f"GIF conversion time, {COMPARE_WIDTH} px, still camera: palette vs plain ffmpeg", f"{t_ours:.2f} s",
          f"{t_plain:.2f} s", f"{t_ours / t_plain:.2f}×", "", ""],
-        [f"demo GIF as written by `python render.py`, 10 s race at {GIF_WIDTH} px", megabytes(b_demo), "", "",
+        [f"GIF written by the demo (10 s race, {GIF_WIDTH} px)", megabytes(b_demo), "", "",
          f"≤ {megabytes(GIF_SIZE_TARGET)}", met(b_demo <= GIF_SIZE_TARGET)],
     ]
 

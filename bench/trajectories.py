@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/trajectories.py
 
-Prints three tables in one run (about 2–4 minutes on a 2-core CPU):
+Prints three tables in one run (about 3–5 minutes on a 2-core CPU):
 
 (a) Warm engine vs eager loop. `optimizers.engine.simulate` (already compiled; the first call is not timed)
     runs gd, momentum, nesterov, rmsprop, adam and adagrad for 300 steps from two-holes' start. The baseline
