@@ -107,16 +107,16 @@ def _build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps:
                 moving = alive & ok
                 # A path that blows up is frozen at its last good point; the step is recorded.
                 diverged_at = jnp.where(alive & ~ok, t + 1, diverged_at)
-                carry = (jnp.where(moving, new_params, params),
-                         jax.tree.map(lambda n, o: jnp.where(moving, n, o), new_state, state),
-                         diverged_at)
+                # Only params are frozen: a stopped path never moves again, so its optimizer state is never
+                # used; freezing it too would turn optax's shared step count into one per path (slow).
+                carry = (jnp.where(moving, new_params, params), new_state, diverged_at)
                 if final_only:
                     return carry, None
                 update = jnp.where(moving, update, 0.0)
-                record = (params, loss, grad, update,
-                          _state_field(new_state, info.first, params),
-                          _state_field(new_state, info.second, params),
-                          info.step_size(h, new_state, grad, update).astype(params.dtype))
+                state_records = [_state_field(new_state, info.first, params),
+                                 _state_field(new_state, info.second, params),
+                                 info.step_size(h, new_state, grad, update).astype(params.dtype)]
+                record = (params, loss, grad, update, *(jnp.where(alive, r, jnp.nan) for r in state_records))
                 return carry, record
 
             carry0 = (start, state, jnp.array(-1))
@@ -131,7 +131,8 @@ def _build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps:
     paths = [make_path(opt) for opt in optimizers]
 
     @jax.jit
-    def program(starts, hypers, key, sigma):
+    def program(starts, hypers, seed, sigma):
+        key = jax.random.PRNGKey(seed)
         keys = jax.vmap(lambda k: jax.random.fold_in(key, k))(jnp.arange(starts.shape[0]))
         return [p(starts, h, keys, sigma) for p, h in zip(paths, hypers)]
 
@@ -165,10 +166,12 @@ def height_grid(surface: Surface, size: int = GRID_SIZE) -> tuple[np.ndarray, np
     return xs, ys, np.asarray(z).reshape(size, size)
 
 
-def validate(surface: Surface, num_steps: int, batch_size: int | None, noise: float) -> None:
+def validate(surface: Surface, num_steps: int, batch_size: int | None, noise: float, seed: int = 0) -> None:
     """Reject impossible run settings before anything is computed."""
     if not isinstance(num_steps, int) or not 1 <= num_steps <= MAX_STEPS:
         raise SpecError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {num_steps}")
+    if not (isinstance(seed, int) and 0 <= seed < 2**32):
+        raise SpecError(f"--seed must be an integer from 0 to {2**32 - 1}, got {seed}")
     if not (np.isfinite(noise) and noise >= 0):
         raise SpecError(f"--noise must be a finite number >= 0, got {noise}")
     if batch_size is not None:
@@ -184,7 +187,7 @@ def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_step
              sweep: tuple[str, Sequence[float]] | None = None, final_only: bool = False,
              dtype=jnp.float64, grid_size: int = GRID_SIZE) -> Run:
     """Run every optimizer from every start (for every sweep value) in one jitted program; return a Run."""
-    validate(surface, num_steps, batch_size, noise)
+    validate(surface, num_steps, batch_size, noise, seed)
     starts = np.asarray(starts, dtype=np.float64).reshape(-1, 2)
     if not np.all(np.isfinite(starts)):
         raise SpecError("start points must be finite")
@@ -196,10 +199,11 @@ def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_step
         if sweep_key and sweep_key not in opt.hyperparameters:
             raise SpecError(f"cannot sweep '{sweep_key}': {opt.name} has no such hyperparameter")
         _, traced = _split_hyperparameters(opt, sweep_key)
-        hypers.append({k: jnp.asarray(sweep_values if k == sweep_key else
-                                      [opt.hyperparameters[k]] * len(sweep_values), dtype) for k in traced})
+        hypers.append({k: np.asarray(sweep_values if k == sweep_key else
+                                     [opt.hyperparameters[k]] * len(sweep_values), dtype) for k in traced})
     program = _program(surface, list(optimizers), num_steps, batch_size, noise > 0, final_only, sweep_key)
-    results = program(jnp.asarray(starts, dtype), hypers, jax.random.PRNGKey(seed), jnp.asarray(noise, dtype))
+    # NumPy arguments: building them with jnp would cost small compiles of their own on every fresh process.
+    results = program(np.asarray(starts, dtype), hypers, np.uint32(seed), np.asarray(noise, dtype))
     final, final_loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
     if final_only:
         params, loss = final[..., None, :], final_loss[..., None]
@@ -227,7 +231,8 @@ def _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, s
         "optimizers": [{"name": o.name, "title": o.info.title, "color": o.info.color, "spec": o.spec,
                         "hyperparameters": dict(o.hyperparameters), "equation": list(o.equation),
                         "reference": o.info.reference} for o in optimizers],
-        "starts": starts.tolist(), "num_steps": num_steps, "noise": noise, "batch_size": batch_size,
+        # Sweeps over a grid of starts keep only the count (writing 262,144 pairs would cost more than the run).
+        "starts": starts.tolist() if len(starts) <= 64 else None, "num_starts": len(starts), "num_steps": num_steps, "noise": noise, "batch_size": batch_size,
         "seed": seed, "sweep": {"key": sweep[0], "values": [float(v) for v in sweep[1]]} if sweep else None,
         "final_only": final_only,
         "versions": {"jax": jax.__version__, "optax": optax.__version__, "numpy": np.__version__,

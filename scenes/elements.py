@@ -1,5 +1,6 @@
 """Drawing blocks shared by every scene: surface, map, paths with balls and trails, legend, counters, markers."""
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -12,11 +13,11 @@ from matplotlib.figure import Figure
 
 from .headless import manimlib  # noqa: F401
 from manimlib import (  # noqa: E402
-    DOWN, LEFT, ORIGIN, RIGHT, UP, DecimalNumber, GlowDot, Group, ImageMobject, Integer, Line, Rectangle, Sphere,
+    DOWN, LEFT, ORIGIN, RIGHT, UP, GlowDot, Group, ImageMobject, Integer, Line, Rectangle, Sphere,
     Surface, Text, VGroup, VMobject,
 )
 
-from .mathtext import formula  # noqa: E402
+from .mathtext import formula, single_outline  # noqa: E402
 from .stage import COLORMAP, LIFT, Stage, visible_length  # noqa: E402
 
 FONT = "DejaVu Sans"
@@ -39,18 +40,72 @@ def project_to_pixels(frame, points: np.ndarray, width: int, height: int) -> np.
     return np.stack([(x + 1) / 2 * width, (1 - y) / 2 * height], axis=-1)
 
 
-def label(text: str, size: float = 20, color: str = TEXT_COLOR, weight: str = "NORMAL") -> Text:
-    """Screen text, sized in points at 480p so it stays readable there."""
-    return Text(text, font=FONT, font_size=size, weight=weight).set_color(color)
+def label(text: str, size: float = 20, color: str = TEXT_COLOR, weight: str = "NORMAL") -> VMobject:
+    """Screen text, sized in points at 480p so it stays readable there (one outline: cheap per frame)."""
+    return single_outline(Text(text, font=FONT, font_size=size, weight=weight)).set_fill(color, 1)
 
 
-class SignedNumber(DecimalNumber):
-    """DecimalNumber whose minus sign keeps clear of the first digit at small sizes."""
+SLOTS = {".": 0.5, "−": 1.25}  # slot widths in digit advances (tabular digits: one each)
 
-    def set_submobjects_from_number(self, number) -> None:
-        super().set_submobjects_from_number(number)
-        if self.num_string.startswith(("-", "–")) and len(self.submobjects) > 1:
-            self[0].next_to(self[1], LEFT, buff=0.2 * self[1].get_width())
+
+@functools.cache
+def _glyph(char: str, size: float) -> np.ndarray:
+    """Outline points of one character centred in its slot: baseline at y = 0, slot from x = 0."""
+    reference = label("0", size)
+    glyph = label(char, size)
+    if char == "−":
+        glyph.move_to(reference.get_center())  # the minus sits at digit mid-height
+    else:
+        glyph.align_to(reference, DOWN)  # digits and the point share the baseline
+    advance = reference.get_width() * 1.12
+    glyph.shift([SLOTS.get(char, 1.0) * advance / 2 - glyph.get_x(), -reference.get_bottom()[1], 0])
+    outlines = glyph.family_members_with_points()
+    return outlines[0].get_points().copy()  # one outline per character (holes are subpaths of it)
+
+
+class LiveNumber(VMobject):
+    """A number updated every frame: digits change by swapping outlines in place, not by rebuilding text.
+
+    ManimGL's DecimalNumber rebuilds and restyles every glyph on each update (~9 ms); here a digit that
+    changes costs a copy of its outline.
+    """
+
+    def __init__(self, value: float = 0.0, decimals: int = 4, size: float = 18, color: str = TEXT_COLOR):
+        super().__init__()
+        self.format, self.size, self.text = f"{{:.{decimals}f}}", size, ""
+        self.advance = label("0", size).get_width() * 1.12  # tabular figures: every digit one slot wide
+        self.set_value(value)
+        self.set_fill(color, 1).set_stroke(width=0)
+
+    def _slot(self, char: str) -> float:
+        return self.advance * SLOTS.get(char, 1.0)
+
+    def set_value(self, value: float) -> "LiveNumber":
+        text = self.format.format(value).replace("-", "−")
+        if text == self.text:
+            return self
+        if len(text) == len(self.text) and all(SLOTS.get(a) == SLOTS.get(b) for a, b in zip(text, self.text)):
+            for slot, old, new in zip(self.submobjects, self.text, text):
+                if old != new:  # same slot, same scale: move the new outline to where the old one sits
+                    before = _glyph(old, self.size)
+                    span = np.ptp(before[:, :2], axis=0)
+                    scale = slot.get_height() / span[1] if span[1] else 1.0
+                    slot.set_points(_glyph(new, self.size) * scale + (slot.get_points()[0] - before[0] * scale))
+        else:  # first layout, or the number of digits changed
+            anchor = self.get_corner(DOWN + LEFT) if self.submobjects else ORIGIN
+            slots, x = [], 0.0
+            for char in text:
+                slots.append(VMobject().set_points(_glyph(char, self.size) + [x, 0, 0]))
+                x += self._slot(char)
+            style = self.submobjects[0].get_style() if self.submobjects else None
+            self.set_submobjects(slots)
+            if style:
+                self.set_style(**style)
+            for slot in slots:  # e.g. fixed in the frame, like the number they replace
+                slot.uniforms.update(self.uniforms)
+            self.shift(anchor - self.get_corner(DOWN + LEFT))
+        self.text = text
+        return self
 
 
 @dataclass
@@ -125,6 +180,16 @@ class GridSurface(Surface):
         super().__init__(resolution=(nx, ny), shading=(0.25, 0.25, 0.35), **kwargs)
         z = run.grid_z.T  # u runs along x, v along y
         self.set_rgba_array(stage.colors(np.nan_to_num(z.ravel(), nan=stage.z_hi)))
+
+    def get_shader_data(self):
+        # ManimGL re-gathers a surface's ~100k triangle vertices every frame; a still surface keeps them.
+        if getattr(self, "_shader_data", None) is None:
+            self._shader_data = super().get_shader_data()
+        return self._shader_data
+
+    def note_changed_data(self, *args, **kwargs):
+        self._shader_data = None  # fading or recolouring: gather again
+        return super().note_changed_data(*args, **kwargs)
 
     def init_points(self):
         run, stage = self.run, self.stage
@@ -214,7 +279,7 @@ class Legend(VGroup):
         for p in paths:
             swatch = Line(ORIGIN, 0.32 * RIGHT).set_stroke(p.color, width=6)
             title = label(p.title, size, p.color, weight="BOLD")
-            value = SignedNumber(p.loss[0], num_decimal_places=4, font_size=size, color=TEXT_COLOR)
+            value = LiveNumber(p.loss[0], decimals=4, size=size)
             rows.append(VGroup(swatch, title, value).arrange(RIGHT, buff=0.14))
         VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         width = max(r[1].get_width() for r in rows)

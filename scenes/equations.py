@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .elements import DIM_TEXT, TEXT_COLOR, PathData, SignedNumber, label
+from .elements import DIM_TEXT, TEXT_COLOR, LiveNumber, PathData, label
 from .headless import manimlib  # noqa: F401
 from manimlib import DOWN, LEFT, RIGHT, VGroup  # noqa: E402
 from .mathtext import formula  # noqa: E402
@@ -28,7 +28,7 @@ class EquationCard(VGroup):
                 values = getattr(run, field)[o, s, k]
                 if not np.isfinite(values).any():
                     continue  # this optimizer has no such state
-                numbers = [SignedNumber(0, num_decimal_places=3, font_size=17, color=TEXT_COLOR) for _ in range(2)]
+                numbers = [LiveNumber(0.0, decimals=3, size=17) for _ in range(2)]
                 row = VGroup(label(f"{name} =", 17, DIM_TEXT), label("(", 17, DIM_TEXT), numbers[0],
                              label(",", 17, DIM_TEXT), numbers[1], label(")", 17, DIM_TEXT)).arrange(RIGHT, buff=0.06)
                 rows.add(row)

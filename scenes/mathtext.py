@@ -45,12 +45,23 @@ def _extent(tex: str) -> float:
     return parsed.height + parsed.depth if hasattr(parsed, "depth") else parsed.height
 
 
+def single_outline(mob: VMobject) -> VMobject:
+    """All glyph outlines of a text or formula as one VMobject (same pixels).
+
+    ManimGL gathers every submobject's data each frame: a line of text as one mobject instead of one per
+    glyph saves most of that per-frame cost.
+    """
+    flat = VMobject()
+    for part in mob.family_members_with_points():
+        flat.append_vectorized_mobject(part)
+    return flat.set_fill(mob.get_fill_color(), 1).set_stroke(width=0)
+
+
 def _svg(tex: str) -> VMobject:
     mob = SVGMobject(str(mathtext_svg(tex)))
     # Drop the invisible page rectangle; keep the glyphs.
     mob.set_submobjects([m for m in mob.submobjects if m.get_fill_opacity() > 0 or m.get_stroke_width() > 0])
-    mob.set_stroke(width=0)
-    return mob
+    return single_outline(mob)
 
 
 def formula(tex: str, size: float = 0.12, color: str = "#FFFFFF", use_latex: bool = HAS_LATEX) -> VMobject:
