@@ -76,10 +76,10 @@ def lap(name, start):
     return time.perf_counter()
 s = time.perf_counter()
 surface = resolve_surface(sys.argv[1]); opts = resolve_optimizers([sys.argv[2]], surface)
-starts = jnp.asarray(np.array(surface.landscape.starts, dtype=np.float64))
-hypers = [{k: jnp.asarray([o.hyperparameters[k]], jnp.float64) for k in engine._split_hyperparameters(o, None)[1]}
+starts = np.array(surface.landscape.starts, dtype=np.float64)
+hypers = [{k: np.asarray([o.hyperparameters[k]], np.float64) for k in engine._split_hyperparameters(o, None)[1]}
           for o in opts]
-args = (starts, hypers, jax.random.PRNGKey(0), jnp.asarray(0.0, jnp.float64))
+args = (starts, hypers, np.uint32(0), np.asarray(0.0, np.float64))  # as simulate() passes them
 program = engine._program(surface, opts, int(sys.argv[3]), None, False, False, None)
 s = lap("resolve + argument set-up", s)
 traced = program.trace(*args); s = lap("trace (Python)", s)

@@ -1,5 +1,6 @@
 """The trajectory engine: one jitted program, lax.scan over steps, vmap over starts and sweep values."""
 
+import hashlib
 import os
 import platform
 from collections.abc import Sequence
@@ -12,32 +13,37 @@ jax.config.update("jax_enable_x64", True)  # paths in float64; sweeps may ask fo
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
+from jax import export  # noqa: E402
 
 from landscapes import Surface  # noqa: E402
 from landscapes.spec import SpecError  # noqa: E402
 
 from .registry import Optimizer  # noqa: E402
-from .run import Run  # noqa: E402
+from .run import Run, write_atomic  # noqa: E402
 
 MAX_STEPS = 100_000
 GRID_SIZE = 121
 DOMAIN_MARGIN = 2.0  # a path is "diverged" once it is this many domain widths outside the domain
 
 
-def _enable_compilation_cache() -> None:
+def _enable_compilation_cache() -> Path | None:
     """Persist compiled programs in the user's cache directory, so a repeated CLI call does not recompile."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     cache = Path(os.environ.get("LOSSCAPE_CACHE_DIR") or Path(base) / "losscape" / "jax")
     try:
-        cache.mkdir(parents=True, exist_ok=True)
+        (cache / "exported").mkdir(parents=True, exist_ok=True)
     except OSError:
-        return  # an unwritable home only costs compile time
+        return None  # an unwritable home only costs compile time
     jax.config.update("jax_compilation_cache_dir", str(cache))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    return cache / "exported"
 
 
-_enable_compilation_cache()
+EXPORT_CACHE = _enable_compilation_cache()
+_SOURCE_HASH = hashlib.sha256(b"".join(
+    p.read_bytes() for package in ("landscapes", "optimizers")
+    for p in sorted((Path(__file__).resolve().parent.parent / package).glob("*.py")))).hexdigest()
 
 
 def _split_hyperparameters(opt: Optimizer, sweep_key: str | None) -> tuple[dict, list[str]]:
@@ -142,15 +148,34 @@ def _build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps:
 _PROGRAMS: dict = {}
 
 
-def _program(surface, optimizers, num_steps, batch_size, noisy, final_only, sweep_key):
-    """Reuse the jitted program within a process (the persistent cache covers new processes)."""
+def _program(surface, optimizers, num_steps, batch_size, noisy, final_only, sweep_key, args):
+    """The compiled program for these settings and argument shapes, reused within and across processes.
+
+    Within a process: the jitted function. Across processes: the program is also saved with `jax.export`
+    (keyed by settings, shapes, JAX version and this package's source), so that a repeated CLI call skips
+    Python tracing and lowering too; XLA's persistent cache then skips compiling.
+    """
+    shapes = jax.tree.map(lambda a: (np.shape(a), str(np.asarray(a).dtype)), args)
     signature = (surface.spec, surface.domain,
                  tuple((o.name, tuple(_split_hyperparameters(o, sweep_key)[0].items())) for o in optimizers),
-                 num_steps, batch_size, noisy, final_only, sweep_key)
-    if signature not in _PROGRAMS:
-        _PROGRAMS[signature] = _build_program(surface, optimizers, num_steps, batch_size, noisy, final_only,
-                                              sweep_key)
-    return _PROGRAMS[signature]
+                 num_steps, batch_size, noisy, final_only, sweep_key, repr(shapes))
+    if signature in _PROGRAMS:
+        return _PROGRAMS[signature]
+    digest = hashlib.sha256(repr((signature, jax.__version__, _SOURCE_HASH)).encode()).hexdigest()[:32]
+    saved = EXPORT_CACHE / f"{digest}.jaxexport" if EXPORT_CACHE else None
+    if saved is not None and saved.exists():
+        try:
+            _PROGRAMS[signature] = jax.jit(export.deserialize(bytearray(saved.read_bytes())).call)
+            return _PROGRAMS[signature]
+        except Exception:  # a corrupt or foreign cache entry: build the program afresh
+            saved.unlink(missing_ok=True)
+    program = _build_program(surface, optimizers, num_steps, batch_size, noisy, final_only, sweep_key)
+    if saved is not None:
+        exported = export.export(program)(*args)
+        write_atomic(saved, lambda f: f.write(exported.serialize()))
+        program = jax.jit(exported.call)
+    _PROGRAMS[signature] = program
+    return program
 
 
 def height_grid(surface: Surface, size: int = GRID_SIZE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -201,9 +226,10 @@ def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_step
         _, traced = _split_hyperparameters(opt, sweep_key)
         hypers.append({k: np.asarray(sweep_values if k == sweep_key else
                                      [opt.hyperparameters[k]] * len(sweep_values), dtype) for k in traced})
-    program = _program(surface, list(optimizers), num_steps, batch_size, noise > 0, final_only, sweep_key)
     # NumPy arguments: building them with jnp would cost small compiles of their own on every fresh process.
-    results = program(np.asarray(starts, dtype), hypers, np.uint32(seed), np.asarray(noise, dtype))
+    args = (np.asarray(starts, dtype), hypers, np.uint32(seed), np.asarray(noise, dtype))
+    program = _program(surface, list(optimizers), num_steps, batch_size, noise > 0, final_only, sweep_key, args)
+    results = program(*args)
     final, final_loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
     if final_only:
         params, loss = final[..., None, :], final_loss[..., None]

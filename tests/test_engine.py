@@ -2,6 +2,7 @@
 
 import functools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -355,3 +356,18 @@ def test_bad_run_settings_are_rejected_before_computing(surface_spec, kwargs, wo
     assert "\n" not in str(error.value)
     for word in words:
         assert word in str(error.value)
+
+
+def test_saved_program_is_reused_by_a_new_process_with_the_same_numbers(tmp_path):
+    """The jax.export cache: the second process loads the saved program and computes the same trajectories."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "LOSSCAPE_CACHE_DIR": str(tmp_path / "cache")}
+    outputs = []
+    for i in range(2):
+        out = tmp_path / f"run{i}.npz"
+        subprocess.run([sys.executable, "render.py", "--surface", "ravine", "--optimizer", "gd,adam",
+                        "--steps", "25", "--no-render", "--trajectory-out", str(out), "-q"],
+                       cwd=root, env=env, check=True)
+        outputs.append(np.load(out)["params"])
+        assert len(list((tmp_path / "cache" / "exported").glob("*.jaxexport"))) == 1
+    np.testing.assert_array_equal(outputs[0], outputs[1])
