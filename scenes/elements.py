@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from .headless import manimlib  # noqa: F401
 from manimlib import (  # noqa: E402
-    DOWN, LEFT, ORIGIN, RIGHT, UP, GlowDot, Group, ImageMobject, Integer, Line, Rectangle, Sphere,
+    DOWN, LEFT, ORIGIN, RIGHT, UP, GlowDot, Group, ImageMobject, Line, Rectangle, Sphere,
     Surface, Text, VGroup, VMobject,
 )
 
@@ -310,12 +310,12 @@ class StepCounter(VGroup):
     """'step k / T', updated live."""
 
     def __init__(self, num_steps: int, size: float = 20):
-        self.number = Integer(0, font_size=size, color=TEXT_COLOR)
+        self.number = LiveNumber(0, decimals=0, size=size)
         super().__init__(label("step", size, DIM_TEXT), self.number, label(f"/ {num_steps}", size, DIM_TEXT))
         self.arrange(RIGHT, buff=0.12)
 
     def show(self, tau: float) -> None:
-        if int(round(tau)) == self.number.get_value():
+        if str(int(round(tau))) == self.number.text:
             return
         right = self.get_right()
         self.number.set_value(int(round(tau)))
