@@ -230,11 +230,12 @@ def bench_gif(work: Path, orbit_mp4: Path, demo_gif: Path, run_path: Path) -> li
         ours, stand_in = work / f"ours-{still}.gif", work / f"plain-{still}.gif"
         times[still] = best_time(palette(mp4, ours)), best_time(plain(mp4, stand_in))
         b_ours = ours.stat().st_size
-        for what, base in (("`manimgl -i`", manimgl_gif(work, run_path, still).stat().st_size),
-                           ("plain ffmpeg", stand_in.stat().st_size)):
+        # The target is against what `manimgl -i` really writes; the plain-ffmpeg stand-in is for reference.
+        for what, base, target in (("`manimgl -i`", manimgl_gif(work, run_path, still).stat().st_size, True),
+                                   ("plain ffmpeg", stand_in.stat().st_size, False)):
             rows.append([f"GIF bytes, {COMPARE_WIDTH} px, {camera}: palette vs {what}", megabytes(b_ours),
-                         megabytes(base), f"{b_ours / base:.0%}", f"≤ {GIF_BYTES_TARGET:.0%}",
-                         met(b_ours <= GIF_BYTES_TARGET * base)])
+                         megabytes(base), f"{b_ours / base:.0%}", f"≤ {GIF_BYTES_TARGET:.0%}" if target else "",
+                         met(b_ours <= GIF_BYTES_TARGET * base) if target else ""])
     t_ours, t_plain = times[True]
     b_demo = demo_gif.stat().st_size
     return rows + [
