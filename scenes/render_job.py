@@ -57,9 +57,9 @@ def render_scene(cls, job: dict, workdir: Path, movie: bool, still: bool):
 
 
 def gif_from_mp4(mp4: Path, gif: Path, width: int, fps: int = GIF_FPS) -> None:
-    """A small, clean GIF: a palette generated from the frames themselves, ordered dithering (no banding)."""
+    """A small, clean GIF: 192 colours chosen from the frames themselves, ordered dithering (no banding)."""
     graph = (f"fps={fps},scale={width}:-2:flags=lanczos,split[a][b];"
-             f"[a]palettegen=max_colors=256:stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=3"
+             f"[a]palettegen=max_colors=192:stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4"
              f":diff_mode=rectangle")
     subprocess.run([FFMPEG, "-y", "-loglevel", "error", "-i", str(mp4), "-vf", graph, str(gif)], check=True)
 
