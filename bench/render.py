@@ -39,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from report import met, print_table  # noqa: E402  (bench/report.py, beside this script)
+
 REPEATS = 3
 DEMO_REPEATS = 2  # the demo takes ~25 s a run
 SIZES = [(854, 480), (1920, 1080)]
@@ -92,20 +94,6 @@ def best_time(fn, repeats: int = REPEATS) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
-
-
-def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
-    print(f"\n{title}\n")
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in rows:
-        print(line(row))
-
-
-def met(ok: bool) -> str:
-    return "met" if ok else "NOT met"
 
 
 def megabytes(n: int) -> str:

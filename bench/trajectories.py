@@ -46,6 +46,7 @@ from landscapes import resolve_surface  # noqa: E402
 from optimizers import engine  # noqa: E402  (enables float64, like the CLI)
 from optimizers.engine import simulate  # noqa: E402
 from optimizers.registry import resolve_optimizers  # noqa: E402
+from report import met, print_table  # noqa: E402  (bench/report.py, beside this script)
 
 SURFACE = "two-holes"
 RACE = ["gd", "momentum", "nesterov", "rmsprop", "adam", "adagrad"]
@@ -127,20 +128,6 @@ def run_child(cmd: list[str], env: dict | None = None) -> tuple[float, float, st
         raise RuntimeError(f"{' '.join(cmd[:4])} ... failed ({done.returncode}):\n{done.stderr[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, done.stdout
-
-
-def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
-    print(f"\n{title}\n")
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in rows:
-        print(line(row))
-
-
-def met(ok: bool) -> str:
-    return "met" if ok else "NOT met"
 
 
 def fmt_time(seconds: float) -> str:

@@ -250,17 +250,9 @@ class TitleCard(Scene):
     duration: float = 2.0
     default_camera_config = dict(background_color=BACKGROUND)
 
-    FADE = 0.5  # seconds between beats
-
     @classmethod
     def expected_seconds(cls) -> float:
         """Length of the video (for the progress bar)."""
-        beats = CHAPTERS[cls.chapter].beats
-        steps = cls.duration or sum(b.duration for b in beats)
-        return steps + len(beats) * cls.hold + (len(beats) - 1) * cls.FADE
-
-    @classmethod
-    def expected_seconds(cls) -> float:
         return cls.duration
 
     def construct(self):

@@ -95,7 +95,9 @@ def still_camera_job(job: dict) -> dict:
     width = job["gif_width"] // 2 * 2
     height = round(job["height"] * width / job["width"] / 2) * 2
     attributes = {**job.get("attributes", {}), "orbit_degrees": 0.0}
-    return {**job, "width": width, "height": height, "fps": min(job["fps"], GIF_FPS), "attributes": attributes}
+    label = job.get("label", "rendering") + " (the GIF: camera held still)"
+    return {**job, "width": width, "height": height, "fps": min(job["fps"], GIF_FPS), "attributes": attributes,
+            "label": label}
 
 
 def run_job(job: dict) -> None:
