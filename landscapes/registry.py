@@ -96,7 +96,7 @@ LANDSCAPES: dict[str, Landscape] = {
         domain=(-2.0, 2.0, -1.0, 3.0),
         starts=((-1.2, 1.0),),
         minima=(Minimum(1.0, 1.0, 0.0),),
-        learning_rates={"gradient": 0.001, "adaptive": 0.02},
+        learning_rates={"gradient": 0.001, "adaptive": 0.08},
         log_height=True,
     ),
     "beale": Landscape(

@@ -175,8 +175,8 @@ class SplitScene(RaceScene):
     """The 3D race on the left, loss-vs-step curves for every optimizer on the right, growing in sync."""
 
     orbit_degrees: float = 20.0
-    zoom: float = 0.8
-    shift: float = 2.7  # scene units the 3D race moves left on screen
+    zoom: float = 0.72
+    shift: float = 2.2  # scene units the 3D race moves left on screen
 
     def add_landscape(self) -> None:
         super().add_landscape()
