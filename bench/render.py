@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from report import met, print_table  # noqa: E402  (bench/report.py, beside this script)
+from report import best_time, met, print_table  # noqa: E402  (bench/report.py, beside this script)
 
 REPEATS = 3
 DEMO_REPEATS = 2  # the demo takes ~25 s a run
@@ -85,15 +85,6 @@ def run_child(cmd: list, env: dict | None = None, cwd: Path = ROOT) -> tuple[flo
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd[:4]))} ... failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return start, wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
-def best_time(fn, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def megabytes(n: int) -> str:

@@ -1,4 +1,6 @@
-"""Markdown tables for the bench scripts: figures, baselines and targets side by side."""
+"""Shared by the bench scripts: best-of-N timing and Markdown tables of figures, baselines and targets."""
+
+import time
 
 
 def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
@@ -13,3 +15,13 @@ def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
 
 def met(ok: bool) -> str:
     return "met" if ok else "NOT met"
+
+
+def best_time(fn, repeats: int = 3) -> float:
+    """Minimum wall time of fn() over repeats (the least disturbed run on a shared machine)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)

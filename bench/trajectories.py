@@ -46,7 +46,7 @@ from landscapes import resolve_surface  # noqa: E402
 from optimizers import engine  # noqa: E402  (enables float64, like the CLI)
 from optimizers.engine import simulate  # noqa: E402
 from optimizers.registry import resolve_optimizers  # noqa: E402
-from report import met, print_table  # noqa: E402  (bench/report.py, beside this script)
+from report import best_time, met, print_table  # noqa: E402  (bench/report.py, beside this script)
 
 SURFACE = "two-holes"
 RACE = ["gd", "momentum", "nesterov", "rmsprop", "adam", "adagrad"]
@@ -93,15 +93,6 @@ print(json.dumps(t))
 
 
 # ---------------------------------------------------------------- helpers
-
-def best_time(fn, repeats: int = REPEATS) -> float:
-    """Minimum wall time of fn() over repeats."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def best_times(calls: dict, repeats: int = REPEATS) -> tuple[dict, dict]:
