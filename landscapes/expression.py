@@ -342,7 +342,8 @@ def _power(base: tuple[str, int, bool], exponent: str) -> str:
 
 
 def _render_binop(node: ast.BinOp) -> tuple[str, int, bool]:
-    (ls, lp, _), (rs, rp, _) = left, right = _render(node.left), _render(node.right)
+    left, (rs, rp, _) = _render(node.left), _render(node.right)
+    ls, lp, _ = left
     if isinstance(node.op, ast.Pow):
         return _power(left, rs), _POW, False
     if isinstance(node.op, ast.Div):

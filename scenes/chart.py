@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .elements import DIM_TEXT, TEXT_COLOR, PathData, label
+from .elements import DIM_TEXT, PathData, label
 from .headless import manimlib  # noqa: F401
 from manimlib import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject  # noqa: E402
 from .stage import is_log_loss  # noqa: E402

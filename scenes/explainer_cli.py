@@ -3,7 +3,6 @@
 This module is the CLI side: it never imports ManimGL; the rendering process never imports JAX.
 """
 
-import argparse
 import json
 import shutil
 import tempfile

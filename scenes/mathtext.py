@@ -1,6 +1,5 @@
 """Formulas without LaTeX: matplotlib mathtext -> SVG (glyphs as paths) -> SVGMobject; real LaTeX if installed."""
 
-import functools
 import hashlib
 import os
 import shutil
