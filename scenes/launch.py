@@ -44,7 +44,7 @@ def run_render_job(job: dict, targets: list[Path], quiet: bool,
         job_file = workdir / "job.json"
         gif_temps = temps[len(temps) - len(scene_gifs):]
         job_file.write_text(json.dumps({
-            "label": f"rendering {targets[0].name}", **job, "outputs": [str(t) for t in temps[:len(temps) - len(scene_gifs)]], "quiet": quiet,
+            "label": f"rendering {targets[0].stem}", **job, "outputs": [str(t) for t in temps[:len(temps) - len(scene_gifs)]], "quiet": quiet,
             "scene_gifs": [[i, str(t)] for (i, _), t in zip(scene_gifs, gif_temps)]}))
         done = subprocess.run([sys.executable, "-m", "scenes.render_job", str(job_file)], cwd=ROOT,
                               stdout=subprocess.DEVNULL if quiet else None)
