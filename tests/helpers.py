@@ -291,3 +291,17 @@ def two_holes_grad(params) -> np.ndarray:
 RAVINE_STARTS = [(-2.7, 1.0), (2.4, -0.45), (-1.8, 1.05)]
 RAVINE_SPECS = [*OPTIMIZER_NAMES, *NON_DEFAULT_SPECS.values()]
 RAVINE_STEPS = 800
+
+
+def assert_spec_error(resolve, spec: str, words) -> None:
+    """resolve(spec) raises a SpecError whose message is one line containing every word."""
+    import pytest
+
+    from landscapes import SpecError
+
+    with pytest.raises(SpecError) as error:
+        resolve(spec)
+    message = str(error.value)
+    assert "\n" not in message
+    for word in words:
+        assert word in message, (spec, message)

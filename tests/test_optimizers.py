@@ -4,7 +4,7 @@ import functools
 
 import numpy as np
 import pytest
-from helpers import (NON_DEFAULT_SPECS, NUMPY_SURFACES, OPTIMIZER_NAMES, RAVINE, RAVINE_SPECS, RAVINE_STARTS,
+from helpers import (NON_DEFAULT_SPECS, assert_spec_error, NUMPY_SURFACES, OPTIMIZER_NAMES, RAVINE, RAVINE_SPECS, RAVINE_STARTS,
                      REFERENCE_RULES, SURFACE_NAMES, TEXTBOOK_DEFAULTS, numerical_grad, ravine_grad, reference_path)
 
 from landscapes import LANDSCAPES, SpecError, resolve_surface
@@ -219,12 +219,7 @@ def test_equation_renders_as_mathtext(name):
     ("optax:_src", ["optax:_src"]),
 ])
 def test_bad_optimizer_specs_are_rejected(spec, words):
-    with pytest.raises(SpecError) as error:
-        resolve_optimizer(spec)
-    message = str(error.value)
-    assert "\n" not in message
-    for word in words:
-        assert word in message, (spec, message)
+    assert_spec_error(resolve_optimizer, spec, words)
 
 
 def test_lr_alias():
