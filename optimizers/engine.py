@@ -1,52 +1,66 @@
-"""The trajectory engine: one jitted program, lax.scan over steps, vmap over starts and sweep values."""
+"""The trajectory engine: one jitted program, lax.scan over steps, vmap over starts and sweep values.
 
+Call `setup()` once before `simulate()`: it turns on float64 and the compilation caches (nothing happens at
+import time).
+"""
+
+import functools
 import hashlib
-import os
 import platform
 from collections.abc import Sequence
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jax import export
 
-jax.config.update("jax_enable_x64", True)  # paths in float64; sweeps may ask for float32
+from files.atomic import write_atomic
+from files.cache import cache_dir
+from landscapes import Surface
+from landscapes.spec import SpecError
 
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
-import optax  # noqa: E402
-from jax import export  # noqa: E402
-
-from landscapes import Surface  # noqa: E402
-from landscapes.spec import SpecError  # noqa: E402
-
-from .registry import Optimizer  # noqa: E402
-from .run import Run, write_atomic  # noqa: E402
+from .registry import Optimizer
+from .run import MinimumMeta, OptimizerMeta, Run, RunMeta, SurfaceMeta, SweepMeta
 
 MAX_STEPS = 100_000
 GRID_SIZE = 121
 DOMAIN_MARGIN = 2.0  # a path is "diverged" once it is this many domain widths outside the domain
+MAX_LISTED_STARTS = 64  # larger grids of starts keep only their count in the metadata
+
+_EXPORTS: list[Path | None] = []  # where `jax.export` copies of programs go, set by setup()
 
 
-def _enable_compilation_cache() -> Path | None:
-    """Persist compiled programs in the user's cache directory, so a repeated CLI call does not recompile."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    cache = Path(os.environ.get("LOSSCAPE_CACHE_DIR") or Path(base) / "losscape" / "jax")
+def setup(cache: bool = True) -> None:
+    """Paths in float64 (sweeps may ask for float32); compiled programs persisted in the user's cache folder.
+
+    With the cache, a repeated CLI call neither traces nor compiles again. Idempotent.
+    """
+    jax.config.update("jax_enable_x64", True)
+    if _EXPORTS:
+        return
     try:
-        (cache / "exported").mkdir(parents=True, exist_ok=True)
+        folder = cache_dir("jax") if cache else None
     except OSError:
-        return None  # an unwritable home only costs compile time
-    jax.config.update("jax_compilation_cache_dir", str(cache))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    return cache / "exported"
+        folder = None  # no cache only costs compile time
+    if folder is not None:
+        jax.config.update("jax_compilation_cache_dir", str(folder))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+        (folder / "exported").mkdir(exist_ok=True)
+    _EXPORTS.append(folder / "exported" if folder is not None else None)
 
 
-EXPORT_CACHE = _enable_compilation_cache()
-_SOURCE_HASH = hashlib.sha256(b"".join(
-    p.read_bytes() for package in ("landscapes", "optimizers")
-    for p in sorted((Path(__file__).resolve().parent.parent / package).glob("*.py")))).hexdigest()
+@functools.cache
+def source_hash() -> str:
+    """SHA-256 of the surfaces' and optimizers' source: programs and runs named by it are never stale."""
+    root = Path(__file__).resolve().parent.parent
+    return hashlib.sha256(b"".join(p.read_bytes() for package in ("landscapes", "optimizers")
+                                   for p in sorted((root / package).glob("*.py")))).hexdigest()
 
 
-def _split_hyperparameters(opt: Optimizer, sweep_key: str | None) -> tuple[dict, list[str]]:
+def split_hyperparameters(opt: Optimizer, sweep_key: str | None) -> tuple[dict, list[str]]:
     """Static (bool/int) hyperparameters stay Python values; floats are traced so sweeps need no recompiling."""
     static = {k: v for k, v in opt.hyperparameters.items() if isinstance(v, (bool, int)) and k != sweep_key}
     traced = [k for k in opt.hyperparameters if k not in static]
@@ -85,7 +99,7 @@ def _state_field(state, name: str | None, like):
     return jnp.full_like(like, jnp.nan) if value is None else jnp.asarray(value, like.dtype)
 
 
-def _build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: int, batch_size: int | None,
+def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: int, batch_size: int | None,
                    noisy: bool, final_only: bool, sweep_key: str | None):
     """The jitted function (starts, hypers, key, sigma) -> per-optimizer stacked results."""
     oracle = _gradient_oracle(surface, batch_size, noisy)
@@ -94,7 +108,7 @@ def _build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps:
     hi = jnp.array([xmax + DOMAIN_MARGIN * (xmax - xmin), ymax + DOMAIN_MARGIN * (ymax - ymin)])
 
     def make_path(opt: Optimizer):
-        static, _ = _split_hyperparameters(opt, sweep_key)
+        static, _ = split_hyperparameters(opt, sweep_key)
         info = opt.info
 
         def path(start, hyper, key, sigma):
@@ -157,19 +171,20 @@ def _program(surface, optimizers, num_steps, batch_size, noisy, final_only, swee
     """
     shapes = jax.tree.map(lambda a: (np.shape(a), str(np.asarray(a).dtype)), args)
     signature = (surface.spec, surface.domain,
-                 tuple((o.name, tuple(_split_hyperparameters(o, sweep_key)[0].items())) for o in optimizers),
+                 tuple((o.name, tuple(split_hyperparameters(o, sweep_key)[0].items())) for o in optimizers),
                  num_steps, batch_size, noisy, final_only, sweep_key, repr(shapes))
     if signature in _PROGRAMS:
         return _PROGRAMS[signature]
-    digest = hashlib.sha256(repr((signature, jax.__version__, _SOURCE_HASH)).encode()).hexdigest()[:32]
-    saved = EXPORT_CACHE / f"{digest}.jaxexport" if EXPORT_CACHE else None
+    digest = hashlib.sha256(repr((signature, jax.__version__, source_hash())).encode()).hexdigest()[:32]
+    exports = _EXPORTS[0] if _EXPORTS else None
+    saved = exports / f"{digest}.jaxexport" if exports else None
     if saved is not None and saved.exists():
         try:
             _PROGRAMS[signature] = jax.jit(export.deserialize(bytearray(saved.read_bytes())).call)
             return _PROGRAMS[signature]
         except Exception:  # a corrupt or foreign cache entry: build the program afresh
             saved.unlink(missing_ok=True)
-    program = _build_program(surface, optimizers, num_steps, batch_size, noisy, final_only, sweep_key)
+    program = build_program(surface, optimizers, num_steps, batch_size, noisy, final_only, sweep_key)
     if saved is not None:
         exported = export.export(program)(*args)
         write_atomic(saved, lambda f: f.write(exported.serialize()))
@@ -212,6 +227,8 @@ def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_step
              sweep: tuple[str, Sequence[float]] | None = None, final_only: bool = False,
              dtype=jnp.float64, grid_size: int = GRID_SIZE) -> Run:
     """Run every optimizer from every start (for every sweep value) in one jitted program; return a Run."""
+    if not jax.config.jax_enable_x64:
+        raise RuntimeError("call optimizers.engine.setup() before simulate(): paths are computed in float64")
     validate(surface, num_steps, batch_size, noise, seed)
     starts = np.asarray(starts, dtype=np.float64).reshape(-1, 2)
     if not np.all(np.isfinite(starts)):
@@ -223,7 +240,7 @@ def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_step
     for opt in optimizers:
         if sweep_key and sweep_key not in opt.hyperparameters:
             raise SpecError(f"cannot sweep '{sweep_key}': {opt.name} has no such hyperparameter")
-        _, traced = _split_hyperparameters(opt, sweep_key)
+        _, traced = split_hyperparameters(opt, sweep_key)
         hypers.append({k: np.asarray(sweep_values if k == sweep_key else
                                      [opt.hyperparameters[k]] * len(sweep_values), dtype) for k in traced})
     # NumPy arguments: building them with jnp would cost small compiles of their own on every fresh process.
@@ -244,23 +261,21 @@ def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_step
     return Run(meta, params, loss, *per_step, diverged_at, *grid)
 
 
-def _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, sweep, final_only) -> dict:
+def _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, sweep, final_only) -> RunMeta:
     land = surface.landscape
-    return {
-        "surface": {
-            "name": surface.name, "spec": surface.spec, "title": land.title, "formula": surface.formula,
-            "parameters": dict(surface.parameters), "domain": list(surface.domain),
-            "minima": [{"x": m.x, "y": m.y, "value": m.value, "kind": m.kind} for m in land.minima],
-            "z_range": list(land.z_range) if land.z_range else None, "log_height": land.log_height,
-            "camera": list(land.camera), "is_data": surface.is_data,
-        },
-        "optimizers": [{"name": o.name, "title": o.info.title, "color": o.info.color, "spec": o.spec,
-                        "hyperparameters": dict(o.hyperparameters), "equation": list(o.equation),
-                        "reference": o.info.reference} for o in optimizers],
-        # Sweeps over a grid of starts keep only the count (writing 262,144 pairs would cost more than the run).
-        "starts": starts.tolist() if len(starts) <= 64 else None, "num_starts": len(starts), "num_steps": num_steps, "noise": noise, "batch_size": batch_size,
-        "seed": seed, "sweep": {"key": sweep[0], "values": [float(v) for v in sweep[1]]} if sweep else None,
-        "final_only": final_only,
-        "versions": {"jax": jax.__version__, "optax": optax.__version__, "numpy": np.__version__,
-                     "python": platform.python_version()},
-    }
+    surface_meta = SurfaceMeta(
+        name=surface.name, spec=surface.spec, title=land.title, formula=surface.formula,
+        parameters=dict(surface.parameters), domain=tuple(float(v) for v in surface.domain),
+        minima=tuple(MinimumMeta(m.x, m.y, m.value, m.kind) for m in land.minima),
+        z_range=tuple(land.z_range) if land.z_range else None, log_height=land.log_height,
+        camera=tuple(land.camera), is_data=surface.is_data)
+    optimizer_meta = tuple(OptimizerMeta(o.name, o.info.title, o.info.color, o.spec, dict(o.hyperparameters),
+                                         tuple(o.equation), o.info.reference) for o in optimizers)
+    # Grids of starts keep only the count (writing 262,144 pairs would cost more than the run).
+    listed = tuple(tuple(s) for s in starts.tolist()) if len(starts) <= MAX_LISTED_STARTS else None
+    return RunMeta(
+        surface=surface_meta, optimizers=optimizer_meta, starts=listed, num_starts=len(starts),
+        num_steps=num_steps, noise=noise, batch_size=batch_size, seed=seed,
+        sweep=SweepMeta(sweep[0], tuple(float(v) for v in sweep[1])) if sweep else None, final_only=final_only,
+        versions={"jax": jax.__version__, "optax": optax.__version__, "numpy": np.__version__,
+                  "python": platform.python_version()})

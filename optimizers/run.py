@@ -1,13 +1,106 @@
-"""The Run: plain NumPy arrays plus JSON-able metadata, the contract between the engine and the scenes."""
+"""The Run: plain NumPy arrays plus typed metadata, the contract between the engine and the scenes.
+
+Also the RunSpec, what a run is asked to compute. NumPy only (never JAX), so the render process can read both.
+"""
 
 import json
 import os
-import tempfile
-from dataclasses import dataclass, fields
-from pathlib import Path
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
+
+from files.atomic import write_atomic
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything the engine needs for one run, by name (the CLI computes it; scenes only read the saved Run)."""
+
+    surface: str
+    optimizers: tuple[str, ...]
+    starts: tuple[tuple[float, float], ...] = ()  # empty: the surface's own
+    steps: int = 150
+    noise: float = 0.0
+    batch_size: int | None = None
+    seed: int = 0
+    sweep: tuple[str, tuple[float, ...]] | None = None
+    domain: str | None = None  # xmin,xmax,ymin,ymax for expressions
+
+
+@dataclass(frozen=True)
+class MinimumMeta:
+    x: float
+    y: float
+    value: float
+    kind: str  # 'global', 'local' or 'saddle'
+
+
+@dataclass(frozen=True)
+class SurfaceMeta:
+    """How to draw the surface: names, formula (mathtext), domain, known minima, height and camera hints."""
+
+    name: str
+    spec: str
+    title: str
+    formula: str
+    parameters: dict[str, float]
+    domain: tuple[float, float, float, float]
+    minima: tuple[MinimumMeta, ...]
+    z_range: tuple[float, float] | None
+    log_height: bool
+    camera: tuple[float, float]  # (theta, phi) in degrees
+    is_data: bool
+
+
+@dataclass(frozen=True)
+class OptimizerMeta:
+    """One optimizer as run: its name, colour, resolved hyperparameters and the update rule they give."""
+
+    name: str
+    title: str
+    color: str
+    spec: str
+    hyperparameters: dict[str, float | int | bool]
+    equation: tuple[str, ...]  # mathtext lines
+    reference: str
+
+
+@dataclass(frozen=True)
+class SweepMeta:
+    key: str
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class RunMeta:
+    """What was run: surface, optimizers, starts, steps, noise and the library versions that computed it."""
+
+    surface: SurfaceMeta
+    optimizers: tuple[OptimizerMeta, ...]
+    starts: tuple[tuple[float, float], ...] | None  # None for grids of more than 64 starts (count only)
+    num_starts: int
+    num_steps: int
+    noise: float = 0.0
+    batch_size: int | None = None
+    seed: int = 0
+    sweep: SweepMeta | None = None
+    final_only: bool = False
+    versions: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> "RunMeta":
+        d = json.loads(text)
+        s = d["surface"]
+        surface = SurfaceMeta(**{**s, "domain": tuple(s["domain"]), "camera": tuple(s["camera"]),
+                                 "minima": tuple(MinimumMeta(**m) for m in s["minima"]),
+                                 "z_range": tuple(s["z_range"]) if s["z_range"] else None})
+        optimizers = tuple(OptimizerMeta(**{**o, "equation": tuple(o["equation"])}) for o in d["optimizers"])
+        starts = tuple(tuple(p) for p in d["starts"]) if d["starts"] is not None else None
+        sweep = SweepMeta(d["sweep"]["key"], tuple(d["sweep"]["values"])) if d["sweep"] else None
+        return cls(**{**d, "surface": surface, "optimizers": optimizers, "starts": starts, "sweep": sweep})
 
 
 @dataclass(frozen=True)
@@ -17,7 +110,7 @@ class Run:
     Per-step arrays have T entries: entry t is what moved params[t] to params[t + 1].
     """
 
-    meta: dict[str, Any]
+    meta: RunMeta
     params: np.ndarray  # (O, S, K, T+1, 2); only the last point (T+1 -> 1) in final-only runs
     loss: np.ndarray  # (O, S, K, T+1)
     grad: np.ndarray  # (O, S, K, T, 2) the oracle's gradient at params[t] (noise / minibatch included)
@@ -32,40 +125,19 @@ class Run:
 
     @property
     def optimizer_names(self) -> list[str]:
-        return [o["name"] for o in self.meta["optimizers"]]
+        return [o.name for o in self.meta.optimizers]
 
     @property
     def num_steps(self) -> int:
-        return int(self.meta["num_steps"])
+        return self.meta.num_steps
 
     def save(self, path: str | os.PathLike) -> None:
         """Write `.npz` atomically (temp file beside the target, then rename)."""
         arrays = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "meta"}
-        write_atomic(path, lambda f: np.savez_compressed(f, meta=json.dumps(self.meta), **arrays))
+        write_atomic(path, lambda f: np.savez_compressed(f, meta=self.meta.to_json(), **arrays))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Run":
         with np.load(path) as data:
             arrays = {f.name: data[f.name] for f in fields(cls) if f.name != "meta"}
-            return cls(meta=json.loads(str(data["meta"])), **arrays)
-
-
-def write_atomic(path: str | os.PathLike, write, mode: str = "wb") -> None:
-    """Call write(file) on a temp file beside `path`, then rename it into place: never a partial target."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, mode) as f:
-            write(f)
-        make_public(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def make_public(path: str | os.PathLike) -> None:
-    """Give a temp file the mode a normally created file would have (mkstemp makes it private, 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
+            return cls(meta=RunMeta.from_json(str(data["meta"])), **arrays)

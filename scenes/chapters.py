@@ -6,19 +6,7 @@ some paths of one run, optional state glyphs, the optimizers' update equations, 
 
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
-class RunSpec:
-    """Everything the engine needs for one run (the CLI computes it; scenes only read the saved Run)."""
-
-    surface: str
-    optimizers: tuple[str, ...]
-    starts: tuple[tuple[float, float], ...]
-    steps: int
-    noise: float = 0.0
-    batch_size: int | None = None
-    seed: int = 0
-    sweep: tuple[str, tuple[float, ...]] | None = None
+from optimizers.run import RunSpec
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,6 @@
 
 import functools
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,9 +9,12 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from files.atomic import write_atomic
+from files.cache import cache_dir
+
 from .headless import manimlib  # noqa: F401
 from manimlib import (  # noqa: E402
-    DOWN, LEFT, ORIGIN, RIGHT, UP, GlowDot, Group, ImageMobject, Line, Rectangle, Sphere,
+    DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UP, GlowDot, Group, ImageMobject, Line, Rectangle, Sphere,
     Surface, Text, VGroup, VMobject,
 )
 
@@ -137,11 +138,11 @@ def paths_of(run, stage: Stage) -> list[PathData]:
     out = []
     num_opt, num_sweep, num_start = run.params.shape[:3]
     for o in range(num_opt):
-        meta = run.meta["optimizers"][o]
+        meta = run.meta.optimizers[o]
         for s in range(num_sweep):
             for k in range(num_start):
                 xy, d = run.params[o, s, k], int(run.diverged_at[o, s, k])
-                out.append(PathData(meta["name"], meta["title"], meta["color"], xy, run.loss[o, s, k],
+                out.append(PathData(meta.name, meta.title, meta.color, xy, run.loss[o, s, k],
                                     max(visible_length(stage, xy, d), 1), d, (o, s, k)))
     return out
 
@@ -332,19 +333,19 @@ def landscape_3d(run, stage: Stage, height: "HeightField") -> Group:
 def minima_markers(run, to_point) -> Group:
     """Known minima inside the domain: gold for global, grey for local, orange for saddle points."""
     colors = {"global": "#FFD54F", "local": "#B0BEC5", "saddle": "#FFAB40"}
-    xmin, xmax, ymin, ymax = run.meta["surface"]["domain"]
+    xmin, xmax, ymin, ymax = run.meta.surface.domain
     markers = Group()
-    for m in run.meta["surface"]["minima"]:
-        if xmin <= m["x"] <= xmax and ymin <= m["y"] <= ymax:
-            markers.add(GlowDot(to_point(m["x"], m["y"]), radius=0.18, color=colors[m["kind"]], glow_factor=2))
+    for m in run.meta.surface.minima:
+        if xmin <= m.x <= xmax and ymin <= m.y <= ymax:
+            markers.add(GlowDot(to_point(m.x, m.y), radius=0.18, color=colors[m.kind], glow_factor=2))
     return markers
 
 
 def surface_caption(run, size: float = 0.13) -> VGroup:
     """The surface's title and formula, for a corner of the frame."""
-    meta = run.meta["surface"]
-    title = label(meta["title"] if not meta["name"] == meta["title"] else "f(x, y)", 20, TEXT_COLOR, "BOLD")
-    return VGroup(title, formula(f"f = {meta['formula']}", size=size, color=DIM_TEXT)).arrange(
+    meta = run.meta.surface
+    title = label(meta.title if meta.name != meta.title else "f(x, y)", 20, TEXT_COLOR, "BOLD")
+    return VGroup(title, formula(f"f = {meta.formula}", size=size, color=DIM_TEXT)).arrange(
         DOWN, aligned_edge=LEFT, buff=0.12)
 
 
@@ -361,15 +362,31 @@ def contour_image(run, stage: Stage, pixels: int = 900) -> ImageMobject:
     ax.set_axis_off()
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
-    folder = Path(tempfile.gettempdir()) / "losscape-contours"  # one file per distinct map, reused
-    folder.mkdir(exist_ok=True)
+    # One file per distinct map, reused across renders.
+    folder = cache_dir("contours")
     key = hashlib.sha1(h.tobytes() + repr((stage.domain, pixels)).encode()).hexdigest()[:16]
     path = folder / f"{key}.png"
     if not path.exists():
-        tmp = folder / f"{key}.{os.getpid()}.png"
-        fig.savefig(tmp, dpi=100)
-        tmp.replace(path)
+        write_atomic(path, lambda f: fig.savefig(f, dpi=100, format="png"))
     return ImageMobject(str(path))
+
+
+def contour_map(run, stage: Stage, size: float, center=ORIGIN, pixels: int = 900) -> Group:
+    """The contour image, `size` units on the domain's longer side, in its labelled frame, centred at `center`."""
+    image = contour_image(run, stage, pixels)
+    xmin, xmax, ymin, ymax = stage.domain
+    corner = stage.to_map(np.array([xmin, xmax]), np.array([ymin, ymax]), size)
+    image.set_width(corner[1, 0] - corner[0, 0], stretch=True)
+    image.set_height(corner[1, 1] - corner[0, 1], stretch=True)
+    return Group(image, map_frame(stage, size)).shift(center)
+
+
+def aim_camera(frame, run, height: float, field_of_view: float = 25.0) -> None:
+    """The surface's own viewing angle, `height` scene units tall, with a milder perspective than ManimGL's 45°."""
+    theta, phi = run.meta.surface.camera
+    frame.reorient(theta, phi)
+    frame.set_height(height)
+    frame.set_field_of_view(field_of_view * DEGREES)
 
 
 def map_frame(stage: Stage, size: float) -> VGroup:

@@ -15,9 +15,9 @@ class EquationCard(VGroup):
 
     def __init__(self, run, optimizer: int, size: float = 0.22, live: PathData | None = None):
         super().__init__()
-        meta = run.meta["optimizers"][optimizer]
-        self.title = label(meta["title"], 20, meta["color"], weight="BOLD")
-        self.lines = VGroup(*(formula(line, size=size, color=TEXT_COLOR) for line in meta["equation"]))
+        meta = run.meta.optimizers[optimizer]
+        self.title = label(meta.title, 20, meta.color, weight="BOLD")
+        self.lines = VGroup(*(formula(line, size=size, color=TEXT_COLOR) for line in meta.equation))
         self.lines.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         self.add(self.title, self.lines)
         self.live_rows, self.live = [], live

@@ -4,10 +4,7 @@ Rendered by `render.py explainer NAME|all`, or the ManimGL way: `manimgl scenes/
 """
 
 import json
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,35 +13,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a
 
 from scenes.headless import manimlib  # noqa: E402,F401
 from manimlib import (  # noqa: E402
-    DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UL, UP, FadeIn, FadeOut, Group, Mobject, Scene, ValueTracker, VGroup, linear,
+    DOWN, LEFT, ORIGIN, RIGHT, UL, UP, FadeIn, FadeOut, Group, Mobject, Scene, ValueTracker, VGroup, linear,
 )
 
 from optimizers.run import Run  # noqa: E402
 from scenes.chapters import CHAPTERS, Beat, Panel  # noqa: E402
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    BACKGROUND, DIM_TEXT, TEXT_COLOR, HeightField, Legend, PathTracer, StepCounter, contour_image, label,
-    landscape_3d, map_frame, minima_markers, paths_of, project_to_pixels,
+    BACKGROUND, DIM_TEXT, TEXT_COLOR, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map,
+    label, landscape_3d, minima_markers, paths_of, project_to_pixels,
 )
 from scenes.equations import EquationCard  # noqa: E402
 from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
+from scenes.source import chapter_runs  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 CONTENT_TOP, CONTENT_BOTTOM = 2.9, -2.75  # between the title and the caption
 SIDE_WIDTH = 5.0  # the right-hand column for equations or the chart
-
-
-def chapter_runs(name: str) -> dict[str, str]:
-    """Run files of a chapter: from $LOSSCAPE_RUNS (JSON) or computed by render.py out of process."""
-    if os.environ.get("LOSSCAPE_RUNS"):
-        return json.loads(os.environ["LOSSCAPE_RUNS"])
-    folder = Path(tempfile.gettempdir()) / f"losscape-chapter-{name}"
-    index = folder / "runs.json"
-    if not index.exists():
-        subprocess.run([sys.executable, str(ROOT / "render.py"), "explainer", name, "--save-runs", str(folder)],
-                       check=True)
-    return json.loads(index.read_text())[name]
 
 
 class PanelView(Group):
@@ -63,15 +48,10 @@ class PanelView(Group):
             self.to_points = to_3d
         else:
             self.to_points = lambda xy: self.stage.to_map(xy[:, 0], xy[:, 1], size) + center
-            image = contour_image(run, self.stage, pixels=600)
-            corners = self.to_points(np.array([self.stage.domain[::2], self.stage.domain[1::2]]))
-            image.set_width(corners[1, 0] - corners[0, 0], stretch=True)
-            image.set_height(corners[1, 1] - corners[0, 1], stretch=True)
-            image.move_to(center)
-            self.add(image, map_frame(self.stage, size).shift(center))
-            self.add(minima_markers(run, lambda x, y: self.to_points(np.array([[x, y]]))[0]))
+            contours = contour_map(run, self.stage, size, center, pixels=600)
+            self.add(contours, minima_markers(run, lambda x, y: self.to_points(np.array([[x, y]]))[0]))
             if panel.title:
-                self.add(label(panel.title, 17, TEXT_COLOR).next_to(image, UP, buff=0.12))
+                self.add(label(panel.title, 17, TEXT_COLOR).next_to(contours[0], UP, buff=0.12))
         self.tracers = Group(*(PathTracer(p, self.to_points, three_d=panel.view == "3d",
                                           ball_radius=0.07 if panel.view == "3d" else 0.05) for p in self.paths))
         self.glyphs = Group(*(StateGlyphs(run, p, self.to_points, panel.glyphs, box=0.3 * size / 4)
@@ -96,7 +76,7 @@ class ChapterScene(Scene):
     """Plays one chapter's beats: panels animate their runs in sync, with equations, charts and a takeaway."""
 
     chapter: str = "downhill"
-    run_paths: dict[str, str] | None = None  # run key -> .npz; None: computed out of process
+    run_paths: dict[str, str] | None = None  # run key -> .npz; None: from $LOSSCAPE_RUNS
     duration: float | None = None  # scales every beat (None: the chapter's own timing)
     hold: float = 1.0
     probe_path: str | None = None
@@ -115,8 +95,7 @@ class ChapterScene(Scene):
 
     def construct(self):
         chapter = CHAPTERS[self.chapter]
-        paths = self.run_paths or chapter_runs(self.chapter)
-        self.runs = {key: Run.load(path) for key, path in paths.items()}
+        self.runs = chapter_runs(self.chapter, self.run_paths)
         title = label(chapter.title, 24, TEXT_COLOR, weight="BOLD").to_corner(UL, buff=0.3).fix_in_frame()
         self.add(title)
         scale = (self.duration / sum(b.duration for b in chapter.beats)) if self.duration else 1.0
@@ -136,7 +115,7 @@ class ChapterScene(Scene):
                 view = self.setup_3d(panel, run, shift=(right - 6.9) / 2)
             else:
                 center = np.array([left + (j + 0.5) * (right - left) / n, (CONTENT_TOP + CONTENT_BOTTOM) / 2 + 0.2, 0])
-                xmin, xmax, ymin, ymax = run.meta["surface"]["domain"]
+                xmin, xmax, ymin, ymax = run.meta.surface.domain
                 # `size` is the map's longer side: as large as the panel's width and the content height allow
                 longer, wide = max(xmax - xmin, ymax - ymin), xmax - xmin
                 size = min(((right - left) / n - 0.6) * longer / wide, area_height * longer / (ymax - ymin))
@@ -184,10 +163,7 @@ class ChapterScene(Scene):
         stage, height = Stage.from_run(run), HeightField(run)
         to_3d = lambda xy: stage.to_3d(xy[:, 0], xy[:, 1], height(xy[:, 0], xy[:, 1]), LIFT)  # noqa: E731
         self.add(landscape_3d(run, stage, height))
-        theta, phi = run.meta["surface"]["camera"]
-        self.frame.reorient(theta, phi)
-        self.frame.set_field_of_view(25 * DEGREES)
-        self.frame.set_height(6.6 if shift == 0 else 8.4)
+        aim_camera(self.frame, run, 6.6 if shift == 0 else 8.4)
         right = self.frame.get_inverse_camera_rotation_matrix()[0]
         self.frame.move_to(-shift * 1.15 * right)
         view = PanelView(panel, run, 0, to_3d=to_3d)

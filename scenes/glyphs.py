@@ -45,13 +45,13 @@ class StateGlyphs(Group):
         self.path, self.to_points, self.box = path, to_points, box
         self.grad, self.moment = run.grad[o, s, k], run.first_moment[o, s, k]
         self.second, self.step_size = run.second_moment[o, s, k], run.step_size[o, s, k]
-        self.hyper = run.meta["optimizers"][o]["hyperparameters"]
+        self.hyper = run.meta.optimizers[o].hyperparameters
         # Only the glyphs this optimizer has state for (GD has no velocity, momentum no accumulator).
         has = {"moment": np.isfinite(self.moment).any(), "squares": np.isfinite(self.second).any(),
                "lookahead": "momentum" in self.hyper and np.isfinite(self.moment).any()}
         self.kinds = kinds = tuple(k for k in kinds if has.get(k, True))
         n = max(path.visible - 1, 1)
-        xmin, xmax, ymin, ymax = run.meta["surface"]["domain"]
+        xmin, xmax, ymin, ymax = run.meta.surface.domain
         span = max(xmax - xmin, ymax - ymin)
         # Arrow lengths in parameter units: the largest vector along the path spans 30% of the domain.
         self.scale = {kind: 0.3 * span / _peak(vec[:n]) for kind, vec in (("grad", self.grad),

@@ -1,9 +1,7 @@
 """Formulas without LaTeX: matplotlib mathtext -> SVG (glyphs as paths) -> SVGMobject; real LaTeX if installed."""
 
 import hashlib
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +12,9 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.mathtext import MathTextParser  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 
+from files.atomic import write_atomic  # noqa: E402
+from files.cache import cache_dir  # noqa: E402
+
 from .headless import manimlib  # noqa: E402,F401
 from manimlib import SVGMobject, Tex, VMobject  # noqa: E402
 
@@ -21,20 +22,18 @@ rcParams["mathtext.fontset"] = "cm"  # Computer Modern: the look of the papers
 rcParams["svg.fonttype"] = "path"  # glyphs as outlines, so SVGMobject needs no fonts
 HAS_LATEX = shutil.which("latex") is not None and shutil.which("dvisvgm") is not None
 _PARSER = MathTextParser("path")
-_CACHE = Path(tempfile.gettempdir()) / "losscape-mathtext"
 
 
 def mathtext_svg(formula: str) -> Path:
     """The formula rendered by matplotlib mathtext to a transparent SVG file (cached by content)."""
-    _CACHE.mkdir(exist_ok=True)
-    path = _CACHE / (hashlib.sha1(formula.encode()).hexdigest()[:16] + ".svg")
+    folder = cache_dir("mathtext")
+    path = folder / (hashlib.sha1(formula.encode()).hexdigest()[:16] + ".svg")
     if not path.exists():
         fig = Figure()
         fig.text(0, 0, f"${formula}$", fontproperties=FontProperties(size=24))
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
         # Transparent: no background patch for set_color to paint over.
-        fig.savefig(tmp, format="svg", transparent=True, bbox_inches="tight", pad_inches=0.02)
-        tmp.replace(path)
+        write_atomic(path, lambda f: fig.savefig(f, format="svg", transparent=True, bbox_inches="tight",
+                                                 pad_inches=0.02))
     return path
 
 

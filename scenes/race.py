@@ -10,23 +10,23 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a file by `manimgl`
 
 from scenes.headless import manimlib  # noqa: E402,F401
-from manimlib import DEGREES, DL, DR, FRAME_HEIGHT, FRAME_WIDTH, DOWN, LEFT, RIGHT, UL, UR, Group, Mobject, Scene, ValueTracker, VGroup, linear  # noqa: E402
+from manimlib import DL, DR, FRAME_HEIGHT, FRAME_WIDTH, DOWN, LEFT, RIGHT, UL, UR, Group, Mobject, Scene, ValueTracker, VGroup, linear  # noqa: E402
 
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    BACKGROUND, HeightField, Legend, end_note, PathTracer, StepCounter, contour_image, map_frame,
-    landscape_3d, minima_markers, paths_of, project_to_pixels, surface_caption,
+    BACKGROUND, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, end_note, landscape_3d,
+    minima_markers, paths_of, project_to_pixels, surface_caption,
 )
 from scenes.equations import EquationCard  # noqa: E402
 from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
-from scenes.source import load_run  # noqa: E402
+from scenes.source import race_run  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
 
 
 class RaceScene(Scene):
     """Optimizers racing down the 3D surface, with a legend of live losses and a slow camera orbit."""
 
-    run_path: str | None = None  # None: $LOSSCAPE_RUN, else the default race
+    run_path: str | None = None  # None: $LOSSCAPE_RUN
     probe_path: str | None = None  # if set, screen positions of the final frame are written there (tests)
     duration: float = 10.0  # seconds over which the steps are spread
     hold: float = 1.0  # seconds the finished race stays on screen
@@ -39,7 +39,7 @@ class RaceScene(Scene):
     default_camera_config = dict(background_color=BACKGROUND)
 
     def construct(self):
-        self.run = load_run(self.run_path)
+        self.run = race_run(self.run_path)
         self.stage = Stage.from_run(self.run)
         self.paths = paths_of(self.run, self.stage)
         self.tau = ValueTracker(0.0)
@@ -87,10 +87,7 @@ class RaceScene(Scene):
     def add_landscape(self) -> None:
         self.height = HeightField(self.run)
         self.add(landscape_3d(self.run, self.stage, self.height))
-        theta, phi = self.run.meta["surface"]["camera"]
-        self.frame.reorient(theta, phi)
-        self.frame.set_height(6.3 / self.zoom)
-        self.frame.set_field_of_view(self.field_of_view * DEGREES)  # milder perspective than the default 45°
+        aim_camera(self.frame, self.run, 6.3 / self.zoom, self.field_of_view)
         # The angle follows scene time, so a still (which skips animations) ends where the video does.
         self.start_theta = self.frame.get_theta()
         self.frame.add_updater(lambda f: f.set_theta(self.start_theta + self.time * self.orbit_rate))
@@ -113,7 +110,7 @@ class RaceScene(Scene):
         # Order matters for speed: alike mobjects in a row share one fill pass (see Legend).
         self.overlays = VGroup(self.counter, caption, self.legend)
         if self.show_equations:
-            cards = VGroup(*(EquationCard(self.run, o, size=0.16) for o in range(len(self.run.meta["optimizers"]))))
+            cards = VGroup(*(EquationCard(self.run, o, size=0.16) for o in range(len(self.run.meta.optimizers))))
             cards.arrange(DOWN, aligned_edge=LEFT, buff=0.25).set_max_height(6.2).set_max_width(4.4)
             self.overlays.add(cards.to_edge(RIGHT, buff=0.3).shift(0.2 * DOWN))
         self.glyphs = Group(*(StateGlyphs(self.run, p, self.path_points, self.glyph_kinds) for p in self.paths)
@@ -148,11 +145,7 @@ class ContourScene(RaceScene):
     map_center = 2.4 * LEFT
 
     def add_landscape(self) -> None:
-        image = contour_image(self.run, self.stage)
-        corner = self.stage.to_map(*zip(self.stage.domain[::2], self.stage.domain[1::2]), size=self.map_size)
-        image.set_width(corner[1, 0] - corner[0, 0], stretch=True)
-        image.set_height(corner[1, 1] - corner[0, 1], stretch=True)
-        self.add(Group(image, map_frame(self.stage, self.map_size)).shift(self.map_center))
+        self.add(contour_map(self.run, self.stage, self.map_size, self.map_center))
         self.add(minima_markers(self.run, self.map_point))
 
     def map_point(self, x, y):

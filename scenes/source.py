@@ -1,28 +1,37 @@
-"""Which Run a scene draws: the one named by the renderer, or the default race computed out of process."""
+"""Which Runs a scene draws: those the render job names, or, the ManimGL way, those named by the environment.
 
-import hashlib
+    python render.py --no-render --trajectory-out race.npz && LOSSCAPE_RUN=race.npz manimgl scenes/race.py RaceScene -w
+    python render.py explainer adam --save-runs runs && LOSSCAPE_RUNS=runs/runs.json manimgl scenes/explainer.py AdamChapter -w
+"""
+
+import json
 import os
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 from optimizers.run import Run
 
-ROOT = Path(__file__).resolve().parent.parent
-RUN_VARIABLE = "LOSSCAPE_RUN"
+RUN_VARIABLE, RUNS_VARIABLE = "LOSSCAPE_RUN", "LOSSCAPE_RUNS"
 
 
-def load_run(path: str | None = None) -> Run:
-    """The Run at `path` or $LOSSCAPE_RUN; else the default race (computed by render.py, so no JAX here)."""
+class MissingRun(SystemExit):
+    """No Run was named: a one-line message saying how to make one (ManimGL prints it and stops)."""
+
+
+def race_run(path: str | None) -> Run:
+    """The Run at `path`, else at $LOSSCAPE_RUN."""
     path = path or os.environ.get(RUN_VARIABLE)
-    if path:
-        return Run.load(path)
-    # Named after the code that computes it, so a changed engine or default never shows a stale run.
-    sources = b"".join(p.read_bytes() for d in ("landscapes", "optimizers") for p in sorted((ROOT / d).glob("*.py")))
-    version = hashlib.sha256(sources + (ROOT / "render.py").read_bytes()).hexdigest()[:12]
-    default = Path(tempfile.gettempdir()) / f"losscape-default-run-{version}.npz"
-    if not default.exists():
-        subprocess.run([sys.executable, str(ROOT / "render.py"), "--no-render", "--steps", "150", "--quiet",
-                        "--trajectory-out", str(default)], check=True)
-    return Run.load(default)
+    if not path:
+        raise MissingRun(f"no Run to draw: set {RUN_VARIABLE}=FILE.npz, made by "
+                         "`python render.py --no-render --trajectory-out FILE.npz`")
+    return Run.load(path)
+
+
+def chapter_runs(chapter: str, paths: dict[str, str] | None) -> dict[str, Run]:
+    """The chapter's Runs by key: from `paths`, else from the runs.json index at $LOSSCAPE_RUNS."""
+    if not paths:
+        index = os.environ.get(RUNS_VARIABLE)
+        if not index:
+            raise MissingRun(f"no Runs for chapter '{chapter}': set {RUNS_VARIABLE}=FOLDER/runs.json, made by "
+                             f"`python render.py explainer {chapter} --save-runs FOLDER`")
+        paths = json.loads(Path(index).read_text())[chapter]
+    return {key: Run.load(path) for key, path in paths.items()}

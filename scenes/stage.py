@@ -22,18 +22,18 @@ class Stage:
 
     @classmethod
     def from_run(cls, run) -> "Stage":
-        surface = run.meta["surface"]
+        surface = run.meta.surface
         z = run.grid_z[np.isfinite(run.grid_z)]
-        log_floor = float(z.min()) if surface["log_height"] else None
-        if surface["z_range"]:
-            lo, hi = surface["z_range"]
+        log_floor = float(z.min()) if surface.log_height else None
+        if surface.z_range:
+            lo, hi = surface.z_range
         elif log_floor is not None:
             lo, hi = 0.0, float(np.log10(1 + z.max() - log_floor))
         else:
             # Robust range: a user expression may shoot up at the border; don't let it flatten the rest.
             q_lo, q_hi = np.quantile(z, [0.0, 0.99])
             lo, hi = float(q_lo), float(min(z.max(), q_hi + 0.25 * (q_hi - q_lo)))
-        return cls(tuple(surface["domain"]), float(lo), float(hi if hi > lo else lo + 1.0), log_floor)
+        return cls(tuple(surface.domain), float(lo), float(hi if hi > lo else lo + 1.0), log_floor)
 
     @property
     def scale(self) -> float:

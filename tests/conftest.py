@@ -1,9 +1,15 @@
-"""Session fixtures: JAX compiles are the cost, so the one big program is compiled once for all test files.
+"""Session set-up: the engine in float64 (as the CLI sets it up), and the one big program compiled once.
 
-Imports are inside the fixture, so test files that never use it (rendering subprocesses) load no JAX.
+Imports are inside the hooks, so nothing is computed when a test file is only collected.
 """
 
 import pytest
+
+
+def pytest_configure(config):
+    from optimizers import engine
+
+    engine.setup()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,132 @@
+"""The race's settings: flags and an optional TOML file (same keys) -> one frozen, validated Config."""
+
+import argparse
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from landscapes.spec import did_you_mean, parse_number
+from scenes.views import VIEWS
+
+from .options import QUALITIES, Parser, UsageError, check_duration, finite, positive_int
+
+DEFAULT_OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+MAX_STARTS = 64
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings for one render / export."""
+
+    surface: str = "two-holes"
+    optimizer: list[str] = field(default_factory=lambda: list(DEFAULT_OPTIMIZERS))
+    steps: int | None = None
+    start: list[str] = field(default_factory=list)
+    domain: str | None = None
+    noise: float = 0.0
+    batch_size: int | None = None
+    seed: int = 0
+    output: list[str] = field(default_factory=list)
+    trajectory_out: str | None = None
+    no_render: bool = False
+    quality: str = "low"
+    fps: int | None = None
+    duration: float = 10.0
+    view: str = "3d"
+    gif_width: int = 640
+    glyphs: bool = False
+    equations: bool = False
+    preview: bool = False
+    quiet: bool = False
+
+    @property
+    def num_steps(self) -> int:
+        return self.steps or (300 if self.no_render else 150)
+
+    @property
+    def starts(self) -> tuple[tuple[float, float], ...]:
+        return tuple(parse_start(s) for s in self.start)
+
+
+def race_parser() -> Parser:
+    p = Parser(prog="render.py", description="Render optimizers racing down a loss surface.")
+    a = p.add_argument
+    a("--surface", help="registered name[:key=value] (see `list`) or an expression in x and y")
+    a("--optimizer", action="append", help="NAME[:key=value,...]; repeatable; NAME,NAME,... lists several")
+    a("--steps", type=positive_int, help="optimizer steps (default: 150, or 300 without rendering)")
+    a("--start", action="append", help="start point X,Y; repeatable (default: the surface's own)")
+    a("--domain", help="xmin,xmax,ymin,ymax (expressions; default -2,2,-2,2)")
+    a("--noise", type=finite, help="standard deviation of Gaussian noise added to every gradient")
+    a("--batch-size", type=positive_int, help="minibatch size on a data landscape (1 = SGD)")
+    a("--seed", type=int, help="seed for noise and minibatches")
+    a("-o", "--output", action="append", help="FILE.mp4 | FILE.gif | FILE.png; repeatable (default: media/)")
+    a("--trajectory-out", help="also write trajectories to FILE.csv or FILE.npz (the full Run)")
+    a("--no-render", action="store_true", default=None, help="compute and export trajectories only")
+    a("--quality", choices=QUALITIES, help="low 854x480@15, medium 720p30, high 1080p60, 4k 2160p60")
+    a("--fps", type=positive_int, help="frames per second (default: the quality's)")
+    a("--duration", type=finite, help="seconds the steps are spread over (default 10)")
+    a("--view", choices=VIEWS, help=", ".join(VIEWS) + " (default 3d)")
+    a("--gif-width", type=positive_int, help="GIF width in pixels (default 640)")
+    a("--glyphs", action="store_true", default=None, help="draw optimizer-state glyphs at each path's head")
+    a("--equations", action="store_true", default=None, help="show each optimizer's update rule")
+    a("--preview", action="store_true", default=None, help="open ManimGL's window instead of writing files")
+    a("--config", help="TOML file with the same keys as the flags (flags override)")
+    a("-q", "--quiet", action="store_true", default=None, help="no progress bar, no messages")
+    return p
+
+
+def load_toml(path: str, parser: Parser) -> dict:
+    """Config-file keys are the flags' names (kebab or snake case); lists allowed where flags repeat."""
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as error:
+        raise UsageError(f"cannot read --config {path}: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"bad TOML in {path}: {error}") from None
+    options = {dest: action for dest, action in parser.options.items() if dest != "config"}
+    values = {}
+    for key, value in data.items():
+        dest = key.replace("-", "_")
+        if dest not in options:
+            raise UsageError(f"unknown key '{key}' in {path}{did_you_mean(dest, options)}")
+        action = options[dest]
+        items = value if isinstance(value, list) else [value]
+        if dest in parser.repeatable:
+            values[dest] = [str(v) for v in items]
+        elif action.nargs == 0:
+            if not isinstance(value, bool):
+                raise UsageError(f"key '{key}' in {path} must be true or false")
+            values[dest] = value
+        else:
+            text = str(value)
+            try:
+                values[dest] = action.type(text) if action.type else text
+            except (argparse.ArgumentTypeError, ValueError) as error:
+                raise UsageError(f"key '{key}' in {path}: {error}") from None
+            if action.choices and values[dest] not in action.choices:
+                raise UsageError(f"key '{key}' in {path} must be one of {', '.join(action.choices)}")
+    return values
+
+
+def parse_config(argv: Sequence[str]) -> Config:
+    """argv (+ optional TOML) -> Config; raises UsageError/SpecError with a one-line message."""
+    parser = race_parser()
+    args = parser.parse(argv)
+    settings = load_toml(args.config, parser) if args.config else {}
+    settings.update({k: v for k, v in vars(args).items() if v is not None and k != "config"})
+    config = Config(**settings)
+    check_duration(config.duration)
+    if config.fps is not None and config.fps > 120:
+        raise UsageError(f"--fps must be at most 120, got {config.fps}")
+    if len(config.start) > MAX_STARTS:
+        raise UsageError(f"at most {MAX_STARTS} --start points, got {len(config.start)}")
+    return config
+
+
+def parse_start(text: str) -> tuple[float, float]:
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise UsageError(f"--start needs X,Y, got '{text}'")
+    x, y = (parse_number(p, f"--start value in '{text}'") for p in parts)
+    return x, y

@@ -1,0 +1,37 @@
+"""ffmpeg (imageio-ffmpeg's bundled binary) for what the CLI makes of the rendered movies: joins and GIFs."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import imageio_ffmpeg
+
+from .outputs import OutputError
+
+GIF_FPS = 15
+
+
+def ffmpeg(*args: str) -> None:
+    """Run ffmpeg quietly; it dies with this process (parent-death signal) and its error is one line."""
+    # setpriv (util-linux) sets the parent-death signal before exec: no preexec_fn in a threaded process.
+    guard = ["setpriv", "--pdeathsig", "TERM"] if shutil.which("setpriv") else []
+    done = subprocess.run([*guard, imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-nostdin", "-loglevel", "error", *args],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"ffmpeg exited with {done.returncode}"]
+        raise OutputError(f"cannot write {args[-1]}: {lines[-1]}")
+
+
+def gif_from_mp4(mp4: Path, gif: Path, width: int, fps: int = GIF_FPS) -> None:
+    """A small, clean GIF: 192 colours chosen from the frames themselves, ordered dithering (no banding)."""
+    graph = (f"fps={fps},scale={width}:-2:flags=lanczos,split[a][b];"
+             f"[a]palettegen=max_colors=192:stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4"
+             f":diff_mode=rectangle")
+    ffmpeg("-i", str(mp4), "-vf", graph, "-f", "gif", str(gif))
+
+
+def concat_mp4(parts: list[Path], out: Path) -> None:
+    """Join MP4s of the same size and frame rate without re-encoding."""
+    listing = parts[0].with_name("parts.txt")
+    listing.write_text("".join(f"file '{p}'\n" for p in parts))
+    ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", "-f", "mp4", str(out))

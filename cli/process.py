@@ -1,0 +1,69 @@
+"""Launch the render process and watch it; turn SIGTERM into an exception so every `finally` runs.
+
+The render process is `python -m scenes JOB.json PID`. It dies with this process whatever ends it: it holds a
+pipe from us whose end-of-file it watches, and it asks the kernel for a signal when we die (see scenes/__main__).
+"""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from scenes.job import RenderJob
+
+ROOT = Path(__file__).resolve().parent.parent
+INTERRUPTED, TERMINATED = 130, 143
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwound like KeyboardInterrupt, so that temp files and the render process go."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated
+
+
+@contextlib.contextmanager
+def terminate_as_exception() -> Iterator[None]:
+    """Within the block, SIGTERM raises Terminated (the previous handler is restored after)."""
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def render(job: RenderJob) -> None:
+    """Run the render process on the job (saved beside its files); raise if it failed or was interrupted."""
+    job_file = Path(job.folder) / "job.json"
+    job_file.write_text(job.to_json())
+    process = subprocess.Popen([sys.executable, "-m", "scenes", str(job_file), str(os.getpid())], cwd=ROOT,
+                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL if job.quiet else None)
+    try:
+        code = process.wait()
+    finally:
+        if process.poll() is None:  # we were interrupted: stop it, and wait until its files are closed
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        process.stdin.close()
+    if code in (INTERRUPTED, -signal.SIGINT):
+        raise KeyboardInterrupt
+    if code in (TERMINATED, -signal.SIGTERM):
+        raise Terminated
+    if code != 0:
+        raise RuntimeError(f"rendering failed (exit code {code})")
+
+
+def preview(job: RenderJob) -> None:
+    """ManimGL's interactive window on the job's first scene (needs a display)."""
+    job_file = Path(job.folder) / "job.json"
+    job_file.write_text(job.to_json())
+    subprocess.run([sys.executable, "-m", "scenes", str(job_file), str(os.getpid()), "--preview"], cwd=ROOT,
+                   stdin=subprocess.PIPE, check=False)

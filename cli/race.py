@@ -1,0 +1,106 @@
+"""`render.py [flags]`: compute the race, export its trajectories, render it as MP4 / GIF / PNG."""
+
+import csv
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from optimizers.run import Run, RunSpec
+from scenes.job import RenderJob, SceneJob
+from scenes.views import VIEWS
+
+from . import process
+from .compute import compute
+from .config import Config, parse_config
+from .encode import GIF_FPS, gif_from_mp4
+from .options import QUALITIES, UsageError
+from .outputs import TRAJECTORY_SUFFIXES, VIDEO_SUFFIXES, check_output, copier, default_outputs, publish, work_folder
+
+
+def run_spec(config: Config) -> RunSpec:
+    return RunSpec(config.surface, tuple(config.optimizer), config.starts, config.num_steps, noise=config.noise,
+                   batch_size=config.batch_size, seed=config.seed, domain=config.domain)
+
+
+def write_trajectories(run: Run, temp: Path) -> None:
+    """FILE.npz: the full Run; FILE.csv: optimizer,start,step,x,y,loss grouped per optimizer, then start."""
+    if temp.suffix.lower() == ".npz":
+        run.save(temp)
+        return
+    with open(temp, "w", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["optimizer", "start", "step", "x", "y", "loss"])
+        for o, name in enumerate(run.optimizer_names):
+            for k in range(run.params.shape[2]):
+                for t, ((x, y), loss) in enumerate(zip(run.params[o, 0, k], run.loss[o, 0, k])):
+                    out.writerow([name, k, t, repr(float(x)), repr(float(y)), repr(float(loss))])
+
+
+def still_camera(scene: SceneJob, gif_width: int) -> SceneJob:
+    """The scene at GIF size and frame rate with the camera held still.
+
+    A turning camera changes every pixel of every frame, which GIF cannot compress (a 10 s race: ~5 MB
+    instead of ~0.5 MB), so GIFs of orbiting views get a render of their own.
+    """
+    width = gif_width // 2 * 2
+    height = round(scene.height * width / scene.width / 2) * 2
+    return SceneJob(**{**scene.__dict__, "width": width, "height": height, "fps": min(scene.fps, GIF_FPS),
+                       "movie": True, "still": False, "still_camera": True})
+
+
+def render_race(run: Run, config: Config, targets: list[Path], folder: Path) -> list[Path]:
+    """Render the Run as the config says into the targets (default: media/SURFACE_VIEW.mp4 and .gif)."""
+    width, height, fps = QUALITIES[config.quality]
+    run_path = folder / "run.npz"
+    run.save(run_path)
+    gifs = [t for t in targets if t.suffix.lower() == ".gif"]
+    separate_gif = bool(gifs) and VIEWS[config.view].orbits
+    main = SceneJob(config.view, width, height, config.fps or fps, run_path=str(run_path),
+                    duration=config.duration, show_glyphs=config.glyphs, show_equations=config.equations,
+                    movie=any(t.suffix.lower() == ".mp4" for t in targets) or (bool(gifs) and not separate_gif),
+                    still=any(t.suffix.lower() == ".png" for t in targets))
+    scenes = [main, still_camera(main, config.gif_width)] if separate_gif else [main]
+    job = RenderJob(tuple(scenes), str(folder), label=f"rendering {targets[0].stem}", quiet=config.quiet)
+    if config.preview:
+        process.preview(job)
+        return []
+    process.render(job)
+    gif_source = job.movie(len(scenes) - 1)
+    gif_fps = min(scenes[-1].fps, GIF_FPS)
+    makers = {}
+    for target in targets:
+        suffix = target.suffix.lower()
+        if suffix == ".mp4":
+            makers[target] = copier(job.movie(0))
+        elif suffix == ".png":
+            makers[target] = copier(job.still(0))
+        else:
+            makers[target] = lambda temp: gif_from_mp4(gif_source, temp, config.gif_width, gif_fps)
+    return publish(makers)
+
+
+def main(argv: Sequence[str]) -> int:
+    config = parse_config(argv)
+    trajectory = check_output(config.trajectory_out, TRAJECTORY_SUFFIXES, "--trajectory-out") \
+        if config.trajectory_out else None
+    if config.no_render and not trajectory:
+        raise UsageError("--no-render needs --trajectory-out FILE.csv|FILE.npz")
+    targets = [] if config.no_render else [check_output(o, VIDEO_SUFFIXES, "--output") for o in config.output]
+    if config.preview and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise UsageError("--preview needs a display (DISPLAY is not set); write a file with -o instead")
+    run = compute(run_spec(config))
+    if trajectory:
+        publish({trajectory: lambda temp: write_trajectories(run, temp)})
+        say(config.quiet, f"wrote {trajectory}")
+    if config.no_render:
+        return 0
+    targets = targets or default_outputs(run.meta.surface.name, config.view)
+    with work_folder() as folder:
+        for path in render_race(run, config, targets, folder):
+            say(config.quiet, f"wrote {path}")
+    return 0
+
+
+def say(quiet: bool, message: str) -> None:
+    if not quiet:
+        print(message)

@@ -1,0 +1,78 @@
+"""The render process: `python -m scenes JOB.json PARENT_PID [--preview]` renders a RenderJob's scenes.
+
+It runs apart from the CLI so that ManimGL (which reads sys.argv and holds a GL context) and JAX never share a
+process. It never outlives the CLI: the kernel signals it when its parent dies (Linux's parent-death signal),
+and a thread ends it when the pipe from the parent closes; either way it takes its ffmpeg and files with it.
+"""
+
+import ctypes
+import logging
+import os
+import shutil
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .job import RenderJob
+
+PR_SET_PDEATHSIG = 1
+
+
+def children() -> list[int]:
+    """Pids of this process's children (ManimGL's ffmpeg), from /proc."""
+    pids = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return pids
+
+
+def watch_parent(job: RenderJob, parent: int) -> None:
+    """Exit, leaving nothing behind, on INT or TERM, when the parent dies, or when its pipe to us closes."""
+
+    def stop(signum, frame=None):
+        for pid in children():  # ffmpeg would otherwise finish writing into a folder that is going away
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if os.getppid() != parent:  # the CLI is gone and cannot tidy up: its work folder goes with us
+            shutil.rmtree(job.folder, ignore_errors=True)
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: the pipe below still ends us
+    if os.getppid() != parent:  # the parent died before the kernel was told to tell us
+        stop(signal.SIGTERM)
+
+    def read_until_closed():
+        while os.read(0, 4096):  # the raw descriptor: no buffer lock to hold up the interpreter's exit
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=read_until_closed, daemon=True).start()
+
+
+def main(argv: list[str]) -> int:
+    job = RenderJob.from_json(Path(argv[0]).read_text())
+    if len(argv) > 1:
+        watch_parent(job, int(argv[1]))
+    logging.getLogger("manimgl").setLevel(logging.WARNING)  # its "File ready at <temp dir>" would mislead
+    from .render import preview_scene, render_job  # ManimGL is imported only once the watch is in place
+
+    if "--preview" in argv[2:]:
+        preview_scene(job.scenes[0])
+    else:
+        render_job(job)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,51 @@
+"""The render job: what the CLI asks of the render process, as typed dataclasses serialised to JSON.
+
+The render process (`python -m scenes JOB.json`) renders every scene of the job into the job's folder, as
+`NNN.mp4` (a movie) and/or `NNN.png` (its last frame); the CLI joins, encodes and moves them into place.
+"""
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SceneJob:
+    """One scene to render: a view of one Run, an explainer chapter or a chapter's title card."""
+
+    scene: str  # a view name ('3d', 'contour', 'split'), 'chapter' or 'title'
+    width: int
+    height: int
+    fps: int
+    movie: bool = True  # write NNN.mp4
+    still: bool = False  # write NNN.png, the last frame
+    run_path: str | None = None  # views: the Run (.npz)
+    run_paths: dict[str, str] = field(default_factory=dict)  # chapters: run key -> .npz
+    chapter: str | None = None  # chapters and title cards
+    duration: float | None = None  # seconds the steps take (None: the scene's own)
+    show_glyphs: bool = False
+    show_equations: bool = False
+    still_camera: bool = False  # no orbit: what GIFs of orbiting views are made from
+    probe_path: str | None = None  # screen facts of the last frame, as JSON (tests)
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    scenes: tuple[SceneJob, ...]
+    folder: str  # the CLI's work folder: the render process writes its files here
+    label: str = "rendering"  # the progress bar's name
+    quiet: bool = False
+
+    def movie(self, index: int) -> Path:
+        return Path(self.folder) / f"{index:03d}.mp4"
+
+    def still(self, index: int) -> Path:
+        return Path(self.folder) / f"{index:03d}.png"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> "RenderJob":
+        data = json.loads(text)
+        return cls(**{**data, "scenes": tuple(SceneJob(**s) for s in data["scenes"])})
