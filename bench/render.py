@@ -5,14 +5,14 @@
 Prints one table in one run (about 5–8 minutes on a 2-core CPU with llvmpipe):
 
 - ms per frame of the default race (two-holes; gd, momentum, rmsprop, adam; the RaceScene 3D view) at
-  854×480 and 1920×1080, rendered by the render job runner (`python -m scenes.render_job job.json`) with our
+  854×480 and 1920×1080, rendered by the render process (`python -m scenes job.json`) with our
   ManimGL patch (scenes.headless) vs stock ManimGL settings (`LOSSCAPE_STOCK_MANIMGL=1`). Target: ours
   <= 0.5× stock. Each render runs in a fresh process whose `SceneFileWriter.write_frame` is wrapped to note
   when each frame reached ffmpeg: ms per frame is (last − first) / (frames − 1), steady state, ffmpeg
   encoding included; start-up is process start to the first frame written.
 - GIF bytes of the same 10-second race frames (854×480 at 15 fps), with the camera orbiting (the demo's
   MP4) and held still (how the renderer now makes GIFs of orbiting views): our palette GIF
-  (`scenes.render_job.gif_from_mp4`) vs ManimGL's own GIF, both as `manimgl FILE RaceScene -w -i -l`
+  (`cli.encode.gif_from_mp4`) vs ManimGL's own GIF, both as `manimgl FILE RaceScene -w -i -l`
   really writes it (raw frames straight into ffmpeg's gif encoder) and as "plain ffmpeg", the stand-in
   `ffmpeg -i in.mp4 -vf scale=854:-1 out.gif` (bundled imageio-ffmpeg binary), whose conversion time is
   also compared. Target: ours <= 25% of the bytes. And the size of the GIF the demo writes (640 px wide).
@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from report import best_time, met, print_table  # noqa: E402  (bench/report.py, beside this script)
+from scenes.job import RenderJob, SceneJob  # noqa: E402
 
 REPEATS = 3
 DEMO_REPEATS = 2  # the demo takes ~25 s a run
@@ -65,7 +66,7 @@ def timed_write_frame(self, camera):
     write_frame(self, camera)
     stamps.append(time.monotonic())
 SceneFileWriter.write_frame = timed_write_frame
-from scenes.render_job import main
+from scenes.__main__ import main
 main([sys.argv[1]])
 with open(sys.argv[2], "w") as f:
     json.dump({"stamps": stamps, "end": time.monotonic()}, f)
@@ -96,11 +97,10 @@ def megabytes(n: int) -> str:
 def timed_render(work: Path, run_path: Path, size: tuple[int, int], stock: bool) -> dict:
     """One render job in a fresh process: ms per frame, start-up, wall and CPU."""
     width, height = size
-    job = {"view": "3d", "width": width, "height": height, "fps": FPS, "gif_width": GIF_WIDTH, "quiet": True,
-           "outputs": [str(work / "frames.mp4")],
-           "attributes": {"run_path": str(run_path), "duration": DURATION}}
+    job = RenderJob((SceneJob("3d", width, height, FPS, run_path=str(run_path), duration=DURATION),),
+                    str(work), quiet=True)
     job_file, stamps_file = work / "job.json", work / "stamps.json"
-    job_file.write_text(json.dumps(job))
+    job_file.write_text(job.to_json())
     env = {"LOSSCAPE_STOCK_MANIMGL": "1" if stock else "0"}
     start, wall, cpu = run_child([sys.executable, "-c", TIMED_JOB, job_file, stamps_file], env)
     stamps = json.loads(stamps_file.read_text())["stamps"]
@@ -184,17 +184,18 @@ def manimgl_gif(work: Path, run_path: Path, still: bool) -> Path:
 
 def still_mp4(work: Path, run_path: Path) -> Path:
     """The 10 s race at 854×480 with the camera orbit off, as an MP4."""
-    mp4 = work / "still.mp4"
-    job = {"view": "3d", "width": 854, "height": 480, "fps": FPS, "gif_width": GIF_WIDTH, "quiet": True,
-           "outputs": [str(mp4)], "attributes": {"run_path": str(run_path), "duration": 10.0, "orbit_degrees": 0.0}}
-    (work / "still.json").write_text(json.dumps(job))
-    run_child([sys.executable, "-m", "scenes.render_job", work / "still.json"])
-    return mp4
+    folder = work / "still"
+    folder.mkdir(exist_ok=True)
+    job = RenderJob((SceneJob("3d", 854, 480, FPS, run_path=str(run_path), duration=10.0, still_camera=True),),
+                    str(folder), quiet=True)
+    (folder / "job.json").write_text(job.to_json())
+    run_child([sys.executable, "-m", "scenes", folder / "job.json"])
+    return job.movie(0)
 
 
 def bench_gif(work: Path, orbit_mp4: Path, demo_gif: Path, run_path: Path) -> list[list[str]]:
     from scenes.headless import FFMPEG
-    from scenes.render_job import GIF_FPS, gif_from_mp4
+    from cli.encode import GIF_FPS, gif_from_mp4
 
     def palette(mp4: Path, gif: Path):
         return lambda: gif_from_mp4(mp4, gif, COMPARE_WIDTH, GIF_FPS)

@@ -43,7 +43,7 @@ import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
 from landscapes import resolve_surface  # noqa: E402
-from optimizers import engine  # noqa: E402  (enables float64, like the CLI)
+from optimizers import engine  # noqa: E402
 from optimizers.engine import simulate  # noqa: E402
 from optimizers.registry import resolve_optimizers  # noqa: E402
 from report import best_time, met, print_table  # noqa: E402  (bench/report.py, beside this script)
@@ -71,6 +71,7 @@ import jax, jax.numpy as jnp, numpy as np
 from landscapes import resolve_surface
 from optimizers import engine
 from optimizers.registry import resolve_optimizers
+engine.setup()
 t = {"imports": time.perf_counter() - t0}
 def lap(name, start):
     t[name] = time.perf_counter() - start
@@ -78,10 +79,10 @@ def lap(name, start):
 s = time.perf_counter()
 surface = resolve_surface(sys.argv[1]); opts = resolve_optimizers([sys.argv[2]], surface)
 starts = np.array(surface.landscape.starts, dtype=np.float64)
-hypers = [{k: np.asarray([o.hyperparameters[k]], np.float64) for k in engine._split_hyperparameters(o, None)[1]}
+hypers = [{k: np.asarray([o.hyperparameters[k]], np.float64) for k in engine.split_hyperparameters(o, None)[1]}
           for o in opts]
 args = (starts, hypers, np.uint32(0), np.asarray(0.0, np.float64))  # as simulate() passes them
-program = engine._build_program(surface, opts, int(sys.argv[3]), None, False, False, None)
+program = engine.build_program(surface, opts, int(sys.argv[3]), None, False, False, None)
 s = lap("resolve + argument set-up", s)
 traced = program.trace(*args); s = lap("trace (Python)", s)
 lowered = traced.lower(); s = lap("lower to StableHLO", s)
@@ -316,6 +317,7 @@ def bench_sweep() -> None:
 
 
 def main() -> int:
+    engine.setup()
     print(f"jax {jax.__version__}, optax {optax.__version__}, {jax.devices()[0].platform}, "
           f"{os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.2f}")
     bench_engine_vs_loop()

@@ -36,7 +36,7 @@ def check_output(path: str, suffixes: Sequence[str], flag: str) -> Path:
     if not folder.is_dir():
         raise UsageError(f"{flag} {path}: folder '{folder}' does not exist")
     if target.is_dir():
-        raise UsageError(f"{flag} {path}: is a folder")
+        raise UsageError(f"{flag} {path}: not writable, it is a folder")
     if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
         raise UsageError(f"{flag} {path}: not writable")
     return target

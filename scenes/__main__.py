@@ -39,8 +39,8 @@ def watch_parent(job: RenderJob, parent: int) -> None:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        if os.getppid() != parent:  # the CLI is gone and cannot tidy up: its work folder goes with us
-            shutil.rmtree(job.folder, ignore_errors=True)
+        # The CLI's work folder: if the CLI is gone, nobody else will remove it (if not, removing it twice is fine).
+        shutil.rmtree(job.folder, ignore_errors=True)
         os._exit(128 + signum)
 
     signal.signal(signal.SIGINT, stop)

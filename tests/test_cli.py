@@ -9,6 +9,7 @@ import pytest
 from helpers import OPTIMIZER_NAMES, SURFACE_NAMES
 
 import render
+from cli.config import parse_config
 from optimizers.run import Run
 
 STEPS = 5
@@ -64,7 +65,7 @@ def test_npz_loads_as_a_run(tmp_path):
     run = Run.load(target)
     assert run.optimizer_names == ["gd", "adam"]
     assert run.params.shape == (2, 1, 1, STEPS + 1, 2)
-    assert run.meta["surface"]["name"] == "saddle" and run.meta["num_steps"] == STEPS
+    assert run.meta.surface.name == "saddle" and run.meta.num_steps == STEPS
     np.testing.assert_array_equal(run.params[:, 0, 0, 0], [[-1.5, 1.5], [-1.5, 1.5]])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["paths.npz"]  # no temp files left
 
@@ -209,7 +210,7 @@ def test_config_file(tmp_path):
 
 def test_config_values_are_used(tmp_path):
     config = _config(tmp_path, 'surface = "saddle"\noptimizer = "gd,adam"\nsteps = 5\n')
-    parsed = render.parse_config(["--config", str(config), "--optimizer", "momentum"])
+    parsed = parse_config(["--config", str(config), "--optimizer", "momentum"])
     assert parsed.surface == "saddle" and parsed.steps == 5
     assert parsed.optimizer == ["momentum"]  # a flag replaces the file's list
 

@@ -19,7 +19,7 @@ from landscapes import SpecError, resolve_surface
 from landscapes.data import regression_data
 from optimizers.engine import MAX_STEPS, simulate
 from optimizers.registry import resolve_optimizer
-from optimizers.run import Run
+from optimizers.run import Run, RunMeta, SweepMeta
 
 EAGER_STEPS = 10
 
@@ -32,7 +32,7 @@ def test_jit_equals_eager_optax_loop(ravine_run, spec):
     surface = resolve_surface(RAVINE)
     i = RAVINE_SPECS.index(spec)
     opt = resolve_optimizer(spec, surface)
-    assert dict(opt.hyperparameters) == ravine_run.meta["optimizers"][i]["hyperparameters"]
+    assert dict(opt.hyperparameters) == ravine_run.meta.optimizers[i].hyperparameters
     # no jax.jit anywhere here: every operation runs eagerly
     tx = opt.build()
     params = jnp.asarray(RAVINE_STARTS[0], dtype=jnp.float64)
@@ -93,7 +93,7 @@ ARRAYS = ["params", "loss", "grad", "update", "first_moment", "second_moment", "
 
 def test_vmap_over_starts_and_sweep_equals_separate_runs(sweep_run, separate_runs):
     for (s, k), run in separate_runs.items():
-        assert run.meta["optimizers"][0]["hyperparameters"]["learning_rate"] == SWEEP_VALUES[s]
+        assert run.meta.optimizers[0].hyperparameters["learning_rate"] == SWEEP_VALUES[s]
         for name in ARRAYS:
             np.testing.assert_allclose(getattr(sweep_run, name)[:, s, k], getattr(run, name)[:, 0, 0],
                                        rtol=1e-12, atol=1e-15, err_msg=name)
@@ -103,16 +103,16 @@ def test_vmap_over_starts_and_sweep_equals_separate_runs(sweep_run, separate_run
 
 def test_sweep_follows_the_reference_rules(sweep_run):
     """On the curved two-holes surface too, each swept path is the textbook rule with that learning rate."""
-    for o, entry in enumerate(sweep_run.meta["optimizers"]):
+    for o, entry in enumerate(sweep_run.meta.optimizers):
         for s, value in enumerate(SWEEP_VALUES):
-            hyper = {**entry["hyperparameters"], "learning_rate": value}
+            hyper = {**entry.hyperparameters, "learning_rate": value}
             for k, start in enumerate(SWEEP_STARTS):
-                path, _ = reference_path(entry["name"], hyper, two_holes_grad, start, SWEEP_STEPS)
+                path, _ = reference_path(entry.name, hyper, two_holes_grad, start, SWEEP_STEPS)
                 np.testing.assert_allclose(sweep_run.params[o, s, k], path, rtol=1e-6, atol=1e-9)
 
 
 def test_sweep_metadata(sweep_run):
-    assert sweep_run.meta["sweep"] == {"key": "learning_rate", "values": SWEEP_VALUES}
+    assert sweep_run.meta.sweep == SweepMeta("learning_rate", tuple(SWEEP_VALUES))
 
 
 def test_shapes_match_run_docstring(sweep_run):
@@ -177,8 +177,8 @@ def test_save_load_round_trip(sweep_run, tmp_path):
 
 
 def test_meta_is_json_and_complete(sweep_run):
-    meta = json.loads(json.dumps(sweep_run.meta))
-    assert meta == sweep_run.meta
+    meta = json.loads(sweep_run.meta.to_json())
+    assert RunMeta.from_json(json.dumps(meta)) == sweep_run.meta
     assert set(meta["versions"]) >= {"jax", "optax", "numpy", "python"}
     assert meta["versions"]["jax"] == jax.__version__ and meta["versions"]["optax"] == optax.__version__
     assert meta["seed"] == 0 and meta["noise"] == 0.0 and meta["batch_size"] is None
@@ -221,7 +221,7 @@ def test_same_seed_same_numbers(noisy_runs):
     for name in ARRAYS:
         np.testing.assert_array_equal(getattr(first, name), getattr(again, name), err_msg=name)
     assert not np.allclose(first.params, other.params)
-    assert first.meta["seed"] == 7 and other.meta["seed"] == 8 and first.meta["noise"] == SIGMA
+    assert first.meta.seed == 7 and other.meta.seed == 8 and first.meta.noise == SIGMA
 
 
 def test_noise_is_common_to_every_optimizer(noisy_runs):
@@ -278,7 +278,7 @@ def test_batch_of_one_samples_single_examples(regression_runs):
     assert not np.allclose(one.params, full.params)
     np.testing.assert_array_equal(one.params, again.params)
     assert not np.allclose(one.params, other.params)
-    assert one.meta["batch_size"] == 1
+    assert one.meta.batch_size == 1
     # every step's gradient is the gradient of exactly one data point at the current params
     xs, ys = regression_data()
     for (w, b), g in zip(one.params[0, 0, 0, :-1], one.grad[0, 0, 0]):
@@ -325,7 +325,7 @@ def test_divergence_is_recorded_and_frozen(saddle_runs):
 
 def test_final_only_equals_last_point(saddle_runs):
     full, final = saddle_runs
-    assert final.meta["final_only"] is True
+    assert final.meta.final_only is True
     assert final.params.shape == (len(DIVERGE_SPECS), 1, 1, 1, 2)
     assert final.loss.shape == (len(DIVERGE_SPECS), 1, 1, 1)
     assert final.grad.shape == (len(DIVERGE_SPECS), 1, 1, 0, 2)
@@ -369,5 +369,5 @@ def test_saved_program_is_reused_by_a_new_process_with_the_same_numbers(tmp_path
                         "--steps", "25", "--no-render", "--trajectory-out", str(out), "-q"],
                        cwd=root, env=env, check=True)
         outputs.append(np.load(out)["params"])
-        assert len(list((tmp_path / "cache" / "exported").glob("*.jaxexport"))) == 1
+        assert len(list((tmp_path / "cache" / "jax" / "exported").glob("*.jaxexport"))) == 1
     np.testing.assert_array_equal(outputs[0], outputs[1])

@@ -13,6 +13,7 @@ from landscapes import resolve_surface
 from optimizers.engine import simulate
 from optimizers.registry import resolve_optimizer
 from scenes.chapters import CHAPTERS
+from scenes.job import RenderJob, SceneJob
 
 ROOT = Path(__file__).resolve().parent.parent
 GLYPH_RGB = {"grad": (0xFF, 0xEB, 0x3B), "moment": (0x18, 0xFF, 0xFF)}
@@ -39,13 +40,14 @@ def chapter_runs(tmp_path_factory) -> dict:
 
 @pytest.mark.parametrize("name", list(CHAPTERS))
 def test_chapter_renders_and_shows_its_point(name, chapter_runs, tmp_path):
-    png, probe = tmp_path / "last.png", tmp_path / "probe.json"
-    job = {"scene": "chapter", "chapter": name, "width": 854, "height": 480, "fps": 5, "gif_width": 320,
-           "quiet": True, "outputs": [str(png)],
-           "attributes": {"run_paths": chapter_runs[name], "duration": 1.0, "probe_path": str(probe)}}
-    (tmp_path / "job.json").write_text(json.dumps(job))
-    subprocess.run([sys.executable, "-m", "scenes.render_job", str(tmp_path / "job.json")], cwd=ROOT, check=True,
+    probe = tmp_path / "probe.json"
+    scene = SceneJob("chapter", 854, 480, 5, movie=False, still=True, chapter=name, run_paths=chapter_runs[name],
+                     duration=1.0, probe_path=str(probe))
+    job = RenderJob((scene,), str(tmp_path), quiet=True)
+    (tmp_path / "job.json").write_text(job.to_json())
+    subprocess.run([sys.executable, "-m", "scenes", str(tmp_path / "job.json")], cwd=ROOT, check=True,
                    capture_output=True)
+    png = job.still(0)
     image, facts = iio.imread(png), json.loads(probe.read_text())
     assert image.shape[:2] == (480, 854)
     last = CHAPTERS[name].beats[-1]
@@ -96,16 +98,16 @@ def test_explainer_bad_input_is_one_line_exit_2(argv, capsys, tmp_path, monkeypa
 def test_equation_shows_the_hyperparameters_the_engine_used(spec, shown):
     surface = resolve_surface("ravine")
     run = simulate(surface, [resolve_optimizer(spec, surface)], [(1.0, 1.0)], 3, grid_size=0)
-    meta = run.meta["optimizers"][0]
+    meta = run.meta.optimizers[0]
     key, value = spec.split(":")[1].split("=")
-    assert meta["hyperparameters"][key] == float(value)
-    assert any(shown in line for line in meta["equation"])
+    assert meta.hyperparameters[key] == float(value)
+    assert any(shown in line for line in meta.equation)
     default = simulate(surface, [resolve_optimizer(spec.split(":")[0], surface)], [(1.0, 1.0)], 3, grid_size=0)
-    assert default.meta["optimizers"][0]["equation"] != meta["equation"]
+    assert default.meta.optimizers[0].equation != meta.equation
 
 
 def test_title_cards_name_their_own_chapter():
-    code = ("from scenes.render_job import scene_class; "
-            "print(*(scene_class({'scene': 'title', 'chapter': n}).chapter for n in ('momentum', 'adam')))")
+    code = ("from scenes.job import SceneJob; from scenes.render import scene_class; "
+            "print(*(scene_class(SceneJob('title', 854, 480, 5, chapter=n)).chapter for n in ('momentum', 'adam')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["momentum", "adam"]

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from helpers import NUMPY_SURFACES, SURFACE_NAMES, assert_spec_error
 
-import optimizers.engine  # noqa: F401  (turns on float64, as in every real run)
 from landscapes import DEFAULT_DOMAIN, LANDSCAPES, SpecError, resolve_surface
 from landscapes.data import least_squares_minimum, regression_data
 from landscapes.expression import to_mathtext

@@ -21,19 +21,19 @@ def test_every_optimizer_has_a_reference_rule():
 
 
 def _reference(run, i, start):
-    entry = run.meta["optimizers"][i]
-    return reference_path(entry["name"], entry["hyperparameters"], ravine_grad, start, run.num_steps)
+    entry = run.meta.optimizers[i]
+    return reference_path(entry.name, entry.hyperparameters, ravine_grad, start, run.num_steps)
 
 
 @pytest.mark.parametrize("spec", RAVINE_SPECS)
 def test_trajectory_matches_reference_rule(ravine_run, spec):
     """The jitted engine follows the textbook rule, driven by the hand-written gradient, step for step."""
     run, i = ravine_run, RAVINE_SPECS.index(spec)
-    entry = run.meta["optimizers"][i]
+    entry = run.meta.optimizers[i]
     if spec in NON_DEFAULT_SPECS.values():  # the settings really reached the engine
-        default = resolve_optimizer(entry["name"], resolve_surface(RAVINE)).hyperparameters
-        assert entry["hyperparameters"] != dict(default)
-        assert entry["hyperparameters"] == dict(resolve_optimizer(spec, resolve_surface(RAVINE)).hyperparameters)
+        default = resolve_optimizer(entry.name, resolve_surface(RAVINE)).hyperparameters
+        assert entry.hyperparameters != dict(default)
+        assert entry.hyperparameters == dict(resolve_optimizer(spec, resolve_surface(RAVINE)).hyperparameters)
     assert run.num_steps >= 200
     assert run.params.dtype == np.float64
     for k, start in enumerate(RAVINE_STARTS):
@@ -81,7 +81,7 @@ def _reference_step_size(name, h, state):
 @pytest.mark.parametrize("spec", RAVINE_SPECS)
 def test_recorded_state_matches_reference(ravine_run, spec):
     run, i = ravine_run, RAVINE_SPECS.index(spec)
-    name, h = run.meta["optimizers"][i]["name"], run.meta["optimizers"][i]["hyperparameters"]
+    name, h = run.meta.optimizers[i].name, run.meta.optimizers[i].hyperparameters
     path, states = _reference(run, i, RAVINE_STARTS[0])
     fields = RECORDED_STATE.get(name, {})
     for field in ("first_moment", "second_moment"):
@@ -124,7 +124,7 @@ def test_converges_on_convex_bowl(ravine_run, name):
 def test_adadelta_moves_downhill(ravine_run):
     """optax.adadelta without a learning rate climbs; the registry passes η = 1."""
     i = RAVINE_SPECS.index("adadelta")
-    assert ravine_run.meta["optimizers"][i]["hyperparameters"]["learning_rate"] == 1.0
+    assert ravine_run.meta.optimizers[i].hyperparameters["learning_rate"] == 1.0
     for k in range(len(RAVINE_STARTS)):
         loss = ravine_run.loss[i, 0, k]
         assert np.all(np.diff(loss[:100]) < 0)

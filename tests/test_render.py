@@ -1,6 +1,6 @@
 """Rendering end to end: files of every view and format, what the final frame shows, interrupts, concurrency.
 
-Every render runs in a subprocess (`render.py`, `python -m scenes.render_job JOB.json` or `manimgl`): ManimGL is
+Every render runs in a subprocess (`render.py`, `python -m scenes JOB.json` or `manimgl`): ManimGL is
 never imported into the test process. Renders are tiny (854×480, a few fps, 1 s + the 1 s hold, 12 steps).
 Screen positions come from the scenes' probe hook (`probe_path`): the pixel of every path head in the final
 frame, which the tests look for in the decoded image.
@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,6 +20,8 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 from PIL import Image
+
+from scenes.job import RenderJob, SceneJob
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -63,15 +66,18 @@ def render_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 def render_job(workdir: Path, run: Path, outputs: list[Path], view: str = "3d", fps: int = 5,
                probe: Path | None = None, **env: str) -> dict | None:
-    """Render a saved Run with `python -m scenes.render_job`; returns the probe's JSON if one was asked for."""
-    attributes = {"run_path": str(run), "duration": DURATION}
-    if probe:
-        attributes["probe_path"] = str(probe)
-    job = {"view": view, "width": WIDTH, "height": HEIGHT, "fps": fps, "gif_width": 320, "quiet": True,
-           "outputs": [str(o) for o in outputs], "attributes": attributes}
-    job_file = workdir / f"job-{os.getpid()}-{time.monotonic_ns()}.json"
-    job_file.write_text(json.dumps(job))
-    run_ok([PY, "-m", "scenes.render_job", str(job_file)], **env)
+    """Render a saved Run with `python -m scenes JOB.json` into outputs (.mp4 and/or .png); returns the probe's
+    JSON if one was asked for."""
+    folder = Path(tempfile.mkdtemp(dir=workdir))
+    scene = SceneJob(view, WIDTH, HEIGHT, fps, movie=any(o.suffix == ".mp4" for o in outputs),
+                     still=any(o.suffix == ".png" for o in outputs), run_path=str(run), duration=DURATION,
+                     probe_path=str(probe) if probe else None)
+    job = RenderJob((scene,), str(folder), quiet=True)
+    job_file = folder / "job.json"
+    job_file.write_text(job.to_json())
+    run_ok([PY, "-m", "scenes", str(job_file)], **env)
+    for out in outputs:
+        (job.movie(0) if out.suffix == ".mp4" else job.still(0)).replace(out)
     return json.loads(probe.read_text()) if probe else None
 
 
@@ -282,19 +288,57 @@ def test_speed_patch_is_pixel_identical(race_run, tmp_path):
     np.testing.assert_array_equal(frames_a, frames_b)
 
 
-# --- interrupted and concurrent renders --------------------------------------------------------------------
+# --- interrupts, kills, full disks and concurrent renders -----------------------------------------------------
+
+DEFAULT_SIGINT = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                  "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below pid, from the parent links in /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def catches_sigint(pid: int) -> bool:
+    """The process neither ignores nor blocks SIGINT: it has a handler (Python's KeyboardInterrupt)."""
+    status = dict(line.split(":\t", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                  if ":\t" in line)
+    bit = 1 << (signal.SIGINT - 1)
+    return not int(status["SigIgn"], 16) & bit and bool(int(status["SigCgt"], 16) & bit)
+
 
 def _start_long_render(tmp_path: Path, target: Path) -> tuple[subprocess.Popen, Path]:
-    """A 60 s render in its own process group with its own TMPDIR; returns once frames are being encoded."""
+    """A 60 s render in its own process group, with SIGINT at its default disposition and a private TMPDIR;
+    returns once the render process is encoding frames."""
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    proc = subprocess.Popen([PY, "render.py", *RACE, "--fps", "5", "--duration", "60", "-q", "-o", str(target)],
-                            cwd=ROOT, env=clean_env(TMPDIR=str(tmpdir)), start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([PY, "-c", DEFAULT_SIGINT, "render.py", *RACE, "--fps", "5", "--duration", "60", "-q",
+                             "-o", str(target)], cwd=ROOT, env=clean_env(TMPDIR=str(tmpdir)),
+                            start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        movie = [p for p in tmpdir.glob("losscape-render-*/**/*.mp4") if p.stat().st_size > 0]
-        if movie and leftovers(target.parent):
+        movie = [p for p in tmpdir.glob("losscape-*/*.mp4") if p.stat().st_size > 0]
+        if movie:
             return proc, tmpdir
         if proc.poll() is not None:
             break
@@ -302,6 +346,43 @@ def _start_long_render(tmp_path: Path, target: Path) -> tuple[subprocess.Popen, 
     os.killpg(proc.pid, signal.SIGKILL)
     out, err = proc.communicate()
     pytest.fail(f"the render never got to encoding frames (exit {proc.returncode}): {err[-2000:]}")
+
+
+def _nothing_runs_on(pids: set[int], seconds: float = 5.0) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(running(p) for p in pids):
+        time.sleep(0.1)
+    return [p for p in pids if running(p)]
+
+
+@pytest.mark.parametrize("signum, code, message", [(signal.SIGINT, 130, "render.py: interrupted"),
+                                                   (signal.SIGTERM, 143, "render.py: terminated"),
+                                                   (signal.SIGKILL, -signal.SIGKILL, None)],
+                         ids=["INT", "TERM", "KILL"])
+def test_a_signal_to_the_cli_stops_everything_and_leaves_nothing(signum, code, message, tmp_path):
+    """Only the CLI is signalled (not its group): its render process and ffmpeg must stop with it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "target.mp4"
+    proc, tmpdir = _start_long_render(tmp_path, target)
+    assert catches_sigint(proc.pid), "the CLI must see SIGINT (a background job may start with it ignored)"
+    below = descendants(proc.pid)
+    assert any("scenes" in Path(f"/proc/{p}/cmdline").read_text() for p in below if running(p)), below
+    os.kill(proc.pid, signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert _nothing_runs_on(below) == [], "a render process or ffmpeg outlived the CLI"
+    assert not target.exists()
+    if message:
+        assert err.strip().splitlines() == [message]
+        assert list(out.iterdir()) == [], "no .part files may be left beside the target"
+        assert list(tmpdir.iterdir()) == [], "the temp folder must be left as it was"
+    else:  # the CLI could not tidy up; what it left stays hidden, and its render process tidied its own
+        assert all(name.startswith(".target.") for name in leftovers(out))
+        deadline = time.monotonic() + 5
+        while list(tmpdir.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert list(tmpdir.iterdir()) == [], "the orphaned render process removes the work folder"
 
 
 def test_sigint_leaves_no_file_and_no_temp_files(tmp_path):
@@ -315,19 +396,73 @@ def test_sigint_leaves_no_file_and_no_temp_files(tmp_path):
     assert err.strip().splitlines()[-1] == "render.py: interrupted"
     assert not target.exists()
     assert list(out.iterdir()) == [], "no .part files may be left beside the target"
-    left = [p.name for p in tmpdir.iterdir() if p.name.startswith(("losscape-job-", "losscape-run-",
-                                                                   "losscape-render-"))]
+    left = [p.name for p in tmpdir.iterdir() if p.name.startswith("losscape-")]
     assert left == [], f"temporary work folders left behind: {left}"
 
 
-def test_sigkill_leaves_no_file_at_the_target(tmp_path):
-    target = tmp_path / "target.mp4"
-    proc, _ = _start_long_render(tmp_path, target)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=60)
-    assert proc.returncode == -signal.SIGKILL
-    assert not target.exists()
-    assert all(name.startswith(".target.") for name in leftovers(tmp_path)), "temp files stay hidden"
+def dead_pid() -> int:
+    pid = 4_000_000
+    while Path(f"/proc/{pid}").exists():
+        pid += 1
+    return pid
+
+
+def test_the_next_run_removes_what_a_killed_run_left(tmp_path):
+    """Part files and work folders of dead processes are removed; a live writer's are not touched."""
+    tmpdir, dead = tmp_path / "tmp", dead_pid()
+    tmpdir.mkdir()
+    stale_part = tmp_path / f".paths.{dead}.abc123.part.csv"
+    live_part = tmp_path / f".paths.{os.getpid()}.abc123.part.csv"
+    stale_work, live_work = tmpdir / f"losscape-{dead}-x1", tmpdir / f"losscape-{os.getpid()}-x2"
+    for path in (stale_part, live_part):
+        path.write_text("half")
+    for folder in (stale_work, live_work):
+        folder.mkdir()
+    target = tmp_path / "paths.csv"
+    run_ok([PY, "render.py", "--surface", "saddle", "--optimizer", "gd", "--steps", "3", "--no-render", "-q",
+            "--trajectory-out", str(target)], TMPDIR=str(tmpdir))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["paths.csv", live_part.name, "tmp"])
+    assert target.read_text().startswith("optimizer,start,step")
+    run_ok([PY, "render.py", *RACE, "--view", "contour", "--fps", "2", "--duration", "0.5", "-q",
+            "-o", str(tmp_path / "x.png")], TMPDIR=str(tmpdir))
+    assert sorted(p.name for p in tmpdir.iterdir()) == [live_work.name]
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 32 KiB tmpfs: writes to it fail with ENOSPC (root may mount one)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+@pytest.mark.parametrize("target, args", [
+    ("paths.csv", ["--surface", "saddle", "--optimizer", "gd,adam", "--steps", "3000", "--no-render"]),
+    ("race.mp4", [*RACE, "--view", "contour", "--fps", "4", "--duration", "1"]),
+], ids=["trajectories", "movie"])
+def test_a_full_disk_is_one_line_and_leaves_nothing(tiny_disk, tmp_path, target, args):
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    done = subprocess.run([PY, "render.py", *args, "-q", "--trajectory-out" if target.endswith(".csv") else "-o",
+                           str(tiny_disk / target)], cwd=ROOT, env=clean_env(TMPDIR=str(tmpdir)),
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 1, done.stderr
+    assert len(done.stderr.splitlines()) == 1 and "No space left on device" in done.stderr, done.stderr
+    assert done.stderr.startswith(f"render.py: error: cannot write {tiny_disk / target}")
+    assert list(tiny_disk.iterdir()) == [] and list(tmpdir.iterdir()) == []
+
+
+def test_a_folder_as_target_is_one_line_exit_2(tmp_path, capsys):
+    import render
+
+    (tmp_path / "x.mp4").mkdir()
+    assert render.main(["--steps", "2", "-o", str(tmp_path / "x.mp4")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "is a folder" in err
 
 
 def test_two_renders_at_once_into_one_folder(tmp_path):
@@ -346,21 +481,51 @@ def test_two_renders_at_once_into_one_folder(tmp_path):
     assert iio.imread(tmp_path / "race.gif", index=None).shape[:3] == (10, 360, 640)
 
 
+def test_two_renders_to_the_same_target_leave_one_complete_file(tmp_path):
+    """Both finish; the target is one of the two whole movies (2 s or 3 s long), never a mix."""
+    target = tmp_path / "race.mp4"
+    procs = [subprocess.Popen([PY, "render.py", *RACE, "--view", "contour", "--fps", "5", "--duration", str(d),
+                               "-q", "-o", str(target)], cwd=ROOT, env=clean_env(), stderr=subprocess.PIPE, text=True)
+             for d in (1, 2)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err[-3000:]
+    assert [p.name for p in tmp_path.iterdir()] == ["race.mp4"]
+    frames = len(mp4_frames(target))
+    assert frames in (10, 15) and mp4_info(target)[2] == frames
+
+
+def test_progress_bar_is_labelled_from_its_first_line(tmp_path):
+    done = run_ok([PY, "render.py", *RACE, "--view", "contour", "--fps", "4", "--duration", "1",
+                   "-o", str(tmp_path / "race.mp4")])
+    bars = [part for part in done.stderr.replace("\r", "\n").splitlines() if "%|" in part]
+    assert bars, done.stderr
+    assert all(bar.strip().startswith("rendering race") for bar in bars), bars[:3]
+
+
 # --- the ManimGL way ---------------------------------------------------------------------------------------
 
-def test_manimgl_renders_the_default_race(tmp_path):
-    """`manimgl scenes/race.py RaceScene -w -l`: the scene computes the default run itself (out of process)."""
+def test_manimgl_renders_the_race_named_by_the_environment(tmp_path):
+    """`LOSSCAPE_RUN=race.npz manimgl scenes/race.py RaceScene -w -l`: the ManimGL way draws a saved Run."""
     config = tmp_path / "fps.yml"
     config.write_text("camera:\n  fps: 5\n")  # `--fps` crashes in ManimGL 1.7.2; 5 fps keeps this short
-    videos, tmpdir = tmp_path / "videos", tmp_path / "tmp"
-    tmpdir.mkdir()
+    videos, run = tmp_path / "videos", tmp_path / "race.npz"
+    render_cli("--no-render", "--steps", "150", "--trajectory-out", str(run))
     manimgl = Path(PY).with_name("manimgl")
     run_ok([str(manimgl), "scenes/race.py", "RaceScene", "-w", "-l", "-q", "--config_file", str(config),
-            "--video_dir", str(videos)], timeout=300, PYGLET_HEADLESS="1", TMPDIR=str(tmpdir))
-    assert list(tmpdir.glob("losscape-default-run-*.npz")), "the default run is computed by render.py"
+            "--video_dir", str(videos)], timeout=300, PYGLET_HEADLESS="1", LOSSCAPE_RUN=str(run))
     size, fps, frames, _ = mp4_info(videos / "RaceScene.mp4")
     assert size == (WIDTH, HEIGHT) and fps == 5
     assert abs(frames - (10.0 + HOLD) * 5) <= 1  # RaceScene.duration is 10 s
+
+
+def test_manimgl_without_a_run_says_how_to_make_one(tmp_path):
+    manimgl = Path(PY).with_name("manimgl")
+    done = subprocess.run([str(manimgl), "scenes/race.py", "RaceScene", "-w", "-l", "-q", "--video_dir",
+                           str(tmp_path)], cwd=ROOT, env=clean_env(PYGLET_HEADLESS="1"), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode != 0
+    assert "LOSSCAPE_RUN=FILE.npz" in done.stdout + done.stderr
 
 
 # --- bad options fail before rendering ---------------------------------------------------------------------
