@@ -233,3 +233,42 @@ def test_bad_config_exits_2(text, words, tmp_path, capsys):
 def test_missing_config_exits_2(tmp_path, capsys):
     assert render.main(["--config", str(tmp_path / "nope.toml")]) == 2
     _assert_one_line_error(capsys, ["nope.toml"])
+
+
+# --- `list`: plain-text formulas, per-surface learning rates ----------------------------------------------
+
+@pytest.mark.parametrize("name", SURFACE_NAMES)
+def test_list_shows_formulas_as_plain_text(name, capsys):
+    assert render.main(["list"]) == 0
+    out = capsys.readouterr().out
+    line = out.split(f"  {name} ", 1)[1].splitlines()[1]
+    assert line.strip().startswith("f = ")
+    assert not set(line) & set("\\{}$"), line  # no LaTeX reaches the terminal
+
+
+@pytest.mark.parametrize("tex, text", [
+    (r"0.075x^2 + \frac{0.075y^2}{9} - 0.5e^{-2x^2}", "0.075x² + 0.075y²/9 − 0.5e^(−2x²)"),
+    (r"20 + \sum_i (x_i^2 - 10\cos 2\pi x_i)", "20 + Σᵢ (xᵢ² − 10 cos 2πxᵢ)"),
+    (r"\frac{1}{N}\sum_i (w\,x_i + b - y_i)^2", "(1/N)Σᵢ (w xᵢ + b − yᵢ)²"),
+    (r"\frac{1}{2}(x^2 + 10\,y^2)", "½(x² + 10 y²)"),
+    (r"\sqrt{|y|} + \ln(1 + x^{2}) + e^{x y}", "√|y| + ln(1 + x²) + e^(x y)"),
+])
+def test_plain_math(tex, text):
+    from cli.plain_math import plain
+
+    assert plain(tex) == text
+
+
+def test_list_with_a_surface_shows_its_learning_rates(capsys):
+    from landscapes import LANDSCAPES
+
+    assert render.main(["list", "--surface", "two-holes"]) == 0
+    out = capsys.readouterr().out
+    rates = LANDSCAPES["two-holes"].learning_rates
+    assert f"  gd         GD         learning_rate={rates['gradient']:g}" in out
+    assert "momentum=0.9" in out and f"learning_rate={rates['momentum']:g}, momentum=0.9" in out
+    assert "per surface" not in out
+    assert render.main(["list"]) == 0
+    assert "learning_rate=per surface" in capsys.readouterr().out
+    assert render.main(["list", "--surface", "two-hole"]) == 2
+    assert "did you mean 'two-holes'" in capsys.readouterr().err
