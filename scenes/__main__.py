@@ -65,7 +65,7 @@ def main(argv: list[str]) -> int:
     if len(argv) > 1:
         watch_parent(job, int(argv[1]))
     logging.getLogger("manimgl").setLevel(logging.WARNING)  # its "File ready at <temp dir>" would mislead
-    from .render import preview_scene, render_job  # ManimGL is imported only once the watch is in place
+    from .renderer import preview_scene, render_job  # ManimGL is imported only once the watch is in place
 
     if "--preview" in argv[2:]:
         preview_scene(job.scenes[0])

@@ -107,7 +107,7 @@ def test_equation_shows_the_hyperparameters_the_engine_used(spec, shown):
 
 
 def test_title_cards_name_their_own_chapter():
-    code = ("from scenes.job import SceneJob; from scenes.render import scene_class; "
+    code = ("from scenes.job import SceneJob; from scenes.renderer import scene_class; "
             "print(*(scene_class(SceneJob('title', 854, 480, 5, chapter=n)).chapter for n in ('momentum', 'adam')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["momentum", "adam"]
