@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from landscapes.spec import did_you_mean
@@ -77,7 +78,7 @@ def main(argv: Sequence[str]) -> int:
             scenes.append(SceneJob("chapter", width, height, fps, chapter=name, run_paths=runs,
                                    duration=args.duration))
         still = any(t.suffix.lower() == ".png" for t in targets)
-        scenes[-1] = SceneJob(**{**scenes[-1].__dict__, "still": still})
+        scenes[-1] = replace(scenes[-1], still=still)
         job = RenderJob(tuple(scenes), str(folder), label=f"rendering explainer {args.chapter}", quiet=args.quiet)
         process.render(job)
         movies = [job.movie(i) for i in range(len(scenes))]

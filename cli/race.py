@@ -3,6 +3,7 @@
 import csv
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from optimizers.run import Run, RunSpec
@@ -44,8 +45,8 @@ def still_camera(scene: SceneJob, gif_width: int) -> SceneJob:
     """
     width = gif_width // 2 * 2
     height = round(scene.height * width / scene.width / 2) * 2
-    return SceneJob(**{**scene.__dict__, "width": width, "height": height, "fps": min(scene.fps, GIF_FPS),
-                       "movie": True, "still": False, "still_camera": True})
+    return replace(scene, width=width, height=height, fps=min(scene.fps, GIF_FPS), movie=True, still=False,
+                   still_camera=True)
 
 
 def render_race(run: Run, config: Config, targets: list[Path], folder: Path) -> list[Path]:
