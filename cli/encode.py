@@ -6,7 +6,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from .outputs import OutputError
+from .outputs import OutputError, copier
 
 GIF_FPS = 15
 
@@ -28,6 +28,13 @@ def gif_from_mp4(mp4: Path, gif: Path, width: int, fps: int = GIF_FPS) -> None:
              f"[a]palettegen=max_colors=192:stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4"
              f":diff_mode=rectangle")
     ffmpeg("-i", str(mp4), "-vf", graph, "-f", "gif", str(gif))
+
+
+def makers(targets: list[Path], movie: Path, still: Path, gif_movie: Path, gif_width: int, gif_fps: int) -> dict:
+    """target -> how to write it (for `publish`): MP4 copies the movie, PNG the still, GIF encodes gif_movie."""
+    made = {".mp4": copier(movie), ".png": copier(still),
+            ".gif": lambda temp: gif_from_mp4(gif_movie, temp, gif_width, gif_fps)}
+    return {target: made[target.suffix.lower()] for target in targets}
 
 
 def concat_mp4(parts: list[Path], out: Path) -> None:

@@ -11,9 +11,9 @@ from scenes.job import RenderJob, SceneJob
 
 from . import process
 from .compute import save_runs
-from .encode import GIF_FPS, concat_mp4, gif_from_mp4
+from .encode import GIF_FPS, concat_mp4, gif_from_mp4, makers
 from .options import QUALITIES, Parser, UsageError, check_duration, positive_int
-from .outputs import VIDEO_SUFFIXES, check_output, copier, default_outputs, publish, work_folder
+from .outputs import VIDEO_SUFFIXES, check_output, default_outputs, publish, work_folder
 
 
 def explainer_parser() -> Parser:
@@ -87,21 +87,13 @@ def main(argv: Sequence[str]) -> int:
             whole = folder / "all.mp4"
             concat_mp4(movies, whole)
         gif_fps = min(fps, GIF_FPS)
-        makers = {}
-        for target in targets:
-            suffix = target.suffix.lower()
-            if suffix == ".mp4":
-                makers[target] = copier(whole)
-            elif suffix == ".png":
-                makers[target] = copier(job.still(len(scenes) - 1))
-            else:
-                makers[target] = lambda temp: gif_from_mp4(whole, temp, args.gif_width, gif_fps)
+        writers = makers(targets, whole, job.still(len(scenes) - 1), whole, args.gif_width, gif_fps)
         for number, name in enumerate(names, 1):
             if gif_dir:
                 movie = movies[chapter_scene[name]]
-                makers[gif_dir / f"{number:02d}-{name}.gif"] = \
+                writers[gif_dir / f"{number:02d}-{name}.gif"] = \
                     lambda temp, movie=movie: gif_from_mp4(movie, temp, args.gif_width, gif_fps)
-        for path in publish(makers):
+        for path in publish(writers):
             if not args.quiet:
                 print(f"wrote {path}")
     return 0

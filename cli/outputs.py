@@ -54,9 +54,10 @@ def publish(makers: dict[Path, Callable[[Path], None]]) -> list[Path]:
     one succeeded, and no temp file is left whatever happens."""
     temps: dict[Path, Path] = {}
     current = None
+    for folder in {target.parent for target in makers}:
+        remove_stale_parts(folder)
     try:
         for current, make in makers.items():
-            remove_stale_parts(current.parent)
             temps[current] = temp_beside(current)
             make(temps[current])
         for current, temp in temps.items():

@@ -36,12 +36,16 @@ def terminate_as_exception() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def render(job: RenderJob) -> None:
-    """Run the render process on the job (saved beside its files); raise if it failed or was interrupted."""
+def render(job: RenderJob, preview: bool = False) -> None:
+    """Run the render process on the job (saved beside its files); raise if it failed or was interrupted.
+
+    preview: ManimGL's interactive window on the job's first scene instead (needs a display).
+    """
     job_file = Path(job.folder) / "job.json"
     job_file.write_text(job.to_json())
-    process = subprocess.Popen([sys.executable, "-m", "scenes", str(job_file), str(os.getpid())], cwd=ROOT,
-                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL if job.quiet else None)
+    command = [sys.executable, "-m", "scenes", str(job_file), str(os.getpid()), *(["--preview"] if preview else [])]
+    process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL if job.quiet else None)
     try:
         code = process.wait()
     finally:
@@ -59,11 +63,3 @@ def render(job: RenderJob) -> None:
         raise Terminated
     if code != 0:
         raise RuntimeError(f"rendering failed (exit code {code})")
-
-
-def preview(job: RenderJob) -> None:
-    """ManimGL's interactive window on the job's first scene (needs a display)."""
-    job_file = Path(job.folder) / "job.json"
-    job_file.write_text(job.to_json())
-    subprocess.run([sys.executable, "-m", "scenes", str(job_file), str(os.getpid()), "--preview"], cwd=ROOT,
-                   stdin=subprocess.PIPE, check=False)

@@ -13,9 +13,9 @@ from scenes.views import VIEWS
 from . import process
 from .compute import compute
 from .config import Config, parse_config
-from .encode import GIF_FPS, gif_from_mp4
+from .encode import GIF_FPS, makers
 from .options import QUALITIES, UsageError
-from .outputs import TRAJECTORY_SUFFIXES, VIDEO_SUFFIXES, check_output, copier, default_outputs, publish, work_folder
+from .outputs import TRAJECTORY_SUFFIXES, VIDEO_SUFFIXES, check_output, default_outputs, publish, work_folder
 
 
 def run_spec(config: Config) -> RunSpec:
@@ -62,22 +62,12 @@ def render_race(run: Run, config: Config, targets: list[Path], folder: Path) -> 
                     still=any(t.suffix.lower() == ".png" for t in targets))
     scenes = [main, still_camera(main, config.gif_width)] if separate_gif else [main]
     job = RenderJob(tuple(scenes), str(folder), label=f"rendering {targets[0].stem}", quiet=config.quiet)
+    process.render(job, preview=config.preview)
     if config.preview:
-        process.preview(job)
         return []
-    process.render(job)
-    gif_source = job.movie(len(scenes) - 1)
-    gif_fps = min(scenes[-1].fps, GIF_FPS)
-    makers = {}
-    for target in targets:
-        suffix = target.suffix.lower()
-        if suffix == ".mp4":
-            makers[target] = copier(job.movie(0))
-        elif suffix == ".png":
-            makers[target] = copier(job.still(0))
-        else:
-            makers[target] = lambda temp: gif_from_mp4(gif_source, temp, config.gif_width, gif_fps)
-    return publish(makers)
+    # the GIF comes from the still-camera render where there is one, the last scene of the job
+    return publish(makers(targets, job.movie(0), job.still(0), job.movie(len(scenes) - 1), config.gif_width,
+                          min(scenes[-1].fps, GIF_FPS)))
 
 
 def main(argv: Sequence[str]) -> int:
