@@ -6,11 +6,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from landscapes.spec import did_you_mean, parse_number
+from scenes.claims import Claim, closest_approach, ends_near, minimum, path
 from scenes.views import VIEWS
 
 from .options import QUALITIES, Parser, UsageError, check_duration, finite, positive_int
 
 DEFAULT_OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+DEFAULT_SURFACE = "two-holes"
+
+
+def default_race_story(runs) -> bool:
+    """GD, RMSprop and Adam end in the shallow hole; momentum passes within 0.3 of it and ends in the deep one."""
+    run = runs["race"]
+    shallow, deep = minimum(run, "local"), minimum(run, "global")
+    return (all(ends_near(path(run, o), shallow) for o in ("gd", "rmsprop", "adam"))
+            and closest_approach(path(run, "momentum"), shallow) < 0.3 and ends_near(path(run, "momentum"), deep))
+
+
+DEFAULT_RACE_CLAIM = Claim("GD, RMSprop and Adam settle in the shallow hole at the origin; momentum rolls over it "
+                           "into the deeper one near (1, 1).", default_race_story)
 MAX_STARTS = 64
 
 
@@ -18,7 +32,7 @@ MAX_STARTS = 64
 class Config:
     """Validated settings for one render / export."""
 
-    surface: str = "two-holes"
+    surface: str = DEFAULT_SURFACE
     optimizer: list[str] = field(default_factory=lambda: list(DEFAULT_OPTIMIZERS))
     steps: int | None = None
     start: list[str] = field(default_factory=list)

@@ -70,7 +70,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
         "AdaGrad", "#B39DFF", optax.adagrad, {"initial_accumulator_value": 0.0, "eps": 1e-7}, equations.adagrad,
         "Duchi, Hazan & Singer (2011)", "adaptive", second="sum_of_squares", step_size=_update_over_grad),
     "adadelta": OptimizerInfo(
-        "AdaDelta", "#BCAAA4", optax.adadelta, {"learning_rate": 1.0, "rho": 0.95, "eps": 1e-6}, equations.adadelta,
+        "AdaDelta", "#B2FF59", optax.adadelta, {"learning_rate": 1.0, "rho": 0.95, "eps": 1e-6}, equations.adadelta,
         "Zeiler (2012)", "fixed", second="e_g", step_size=_update_over_grad),
     "rmsprop": OptimizerInfo(
         "RMSprop", "#40C4FF", optax.rmsprop, {"decay": 0.9, "eps": 1e-8}, equations.rmsprop,
@@ -79,7 +79,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
         "Adam", "#FFFFFF", optax.adam, ADAM_DEFAULTS, equations.adam,
         "Kingma & Ba (2015)", "adaptive", first="mu", second="nu", step_size=_adam_step_size("nu")),
     "adamw": OptimizerInfo(
-        "AdamW", "#CFD8DC", optax.adamw, {**ADAM_DEFAULTS, "weight_decay": 0.01}, equations.adamw,
+        "AdamW", "#448AFF", optax.adamw, {**ADAM_DEFAULTS, "weight_decay": 0.01}, equations.adamw,
         "Loshchilov & Hutter (2019)", "adaptive", first="mu", second="nu", step_size=_adam_step_size("nu")),
     "nadam": OptimizerInfo(
         "NAdam", "#FFE082", optax.nadam, ADAM_DEFAULTS, equations.nadam,

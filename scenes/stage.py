@@ -5,7 +5,8 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib import colormaps
 
-COLORMAP = "viridis"  # perceptual; path colours are chosen to stand apart from it
+COLORMAP = "bone"  # low-chroma, dark low to light high; leaves every hue to the path colours
+COLOR_RANGE = (0.22, 0.70)  # sub-range of COLORMAP used: L* ≈ 21 (visible on the background) to 73 (below white)
 SURFACE_WIDTH = 6.4  # scene units spanned by the longer side of the domain
 SURFACE_HEIGHT = 2.6  # scene units spanned by the displayed height range
 LIFT = 0.035  # paths float this far above the surface, enough to avoid z-fighting
@@ -68,7 +69,7 @@ class Stage:
 
     def colors(self, f) -> np.ndarray:
         """RGBA (N, 4) of the height colormap."""
-        return colormaps[COLORMAP](0.08 + 0.84 * self.height(f))
+        return colormaps[COLORMAP](COLOR_RANGE[0] + (COLOR_RANGE[1] - COLOR_RANGE[0]) * self.height(f))
 
 
 def visible_length(stage: Stage, path: np.ndarray, diverged_at: int) -> int:

@@ -1,0 +1,46 @@
+"""Every caption and the README's story of the default race hold in the numbers they are drawn from."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from cli.compute import compute
+from cli.config import DEFAULT_OPTIMIZERS, DEFAULT_RACE_CLAIM, DEFAULT_SURFACE
+from optimizers.run import RunSpec
+from scenes.chapters import CHAPTERS
+
+ROOT = Path(__file__).resolve().parent.parent
+BEATS = [(name, i) for name, chapter in CHAPTERS.items() for i in range(len(chapter.beats))]
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict:
+    """Each chapter's Runs, computed as `render.py explainer` computes them."""
+    return {name: {key: compute(spec) for key, spec in chapter.runs.items()} for name, chapter in CHAPTERS.items()}
+
+
+@pytest.mark.parametrize("name,beat", BEATS)
+def test_every_caption_holds_in_its_runs(name, beat, runs):
+    claim = CHAPTERS[name].beats[beat].claim
+    assert claim.check(runs[name]), f"{name}: the caption '{claim.text}' is false for its runs"
+
+
+@pytest.mark.parametrize("name,beat", BEATS)
+def test_every_caption_fits_one_line(name, beat):
+    assert len(CHAPTERS[name].beats[beat].caption) <= 62  # readable at 640 px, in one line
+
+
+def test_the_default_race_tells_the_story_the_readme_tells():
+    run = compute(RunSpec(DEFAULT_SURFACE, DEFAULT_OPTIMIZERS))
+    assert DEFAULT_RACE_CLAIM.check({"race": run})
+    readme = re.sub(r"\s+", " ", (ROOT / "README.md").read_text())
+    assert DEFAULT_RACE_CLAIM.text in readme
+
+
+def test_the_stories_are_false_from_the_old_start():
+    """The predicates can fail: from (−0.6, 1.8) momentum never comes near the shallow hole."""
+    start = ((-0.6, 1.8),)
+    assert not CHAPTERS["momentum"].beats[0].claim.check(
+        {"holes": compute(RunSpec("two-holes", ("gd", "momentum"), start, 120))})
+    assert not DEFAULT_RACE_CLAIM.check({"race": compute(RunSpec(DEFAULT_SURFACE, DEFAULT_OPTIMIZERS, start))})
