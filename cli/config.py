@@ -43,12 +43,13 @@ class Config:
     output: list[str] = field(default_factory=list)
     trajectory_out: str | None = None
     no_render: bool = False
-    quality: str = "low"
+    quality: str = "medium"
     fps: int | None = None
     duration: float = 10.0
     view: str = "3d"
     gif_width: int = 640
     glyphs: bool = False
+    dots: bool = False
     equations: bool = False
     preview: bool = False
     quiet: bool = False
@@ -82,6 +83,7 @@ def race_parser() -> Parser:
     a("--view", choices=VIEWS, help=", ".join(VIEWS) + " (default 3d)")
     a("--gif-width", type=positive_int, help="GIF width in pixels (default 640)")
     a("--glyphs", action="store_true", default=None, help="draw optimizer-state glyphs at each path's head")
+    a("--dots", action="store_true", default=None, help="a dot at every step, so step sizes show")
     a("--equations", action="store_true", default=None, help="show each optimizer's update rule")
     a("--preview", action="store_true", default=None, help="open ManimGL's window instead of writing files")
     a("--config", help="TOML file with the same keys as the flags (flags override)")

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from optimizers.run import Run, RunSpec
 from scenes.job import RenderJob, SceneJob
 from scenes.views import VIEWS
@@ -21,6 +23,22 @@ from .outputs import TRAJECTORY_SUFFIXES, VIDEO_SUFFIXES, check_output, default_
 def run_spec(config: Config) -> RunSpec:
     return RunSpec(config.surface, tuple(config.optimizer), config.starts, config.num_steps, noise=config.noise,
                    batch_size=config.batch_size, seed=config.seed, domain=config.domain)
+
+
+def fitted_domain(run: Run, share: float = 0.5) -> str | None:
+    """A domain around the paths (with a margin) when all of them keep within `share` of the surface's span."""
+    xmin, xmax, ymin, ymax = run.meta.surface.domain
+    points = run.params.reshape(-1, 2)
+    points = points[np.isfinite(points).all(axis=1)]
+    points = points[(points[:, 0] >= xmin) & (points[:, 0] <= xmax) & (points[:, 1] >= ymin) & (points[:, 1] <= ymax)]
+    full = max(xmax - xmin, ymax - ymin)
+    if not len(points) or np.ptp(points, axis=0).max() > share * full:
+        return None
+    half = max(0.65 * np.ptp(points, axis=0).max(), 0.1 * full)  # a square view, the paths in its middle
+    cx = float(np.clip((points[:, 0].min() + points[:, 0].max()) / 2,
+                       xmin + half, xmax - half))
+    cy = float(np.clip((points[:, 1].min() + points[:, 1].max()) / 2, ymin + half, ymax - half))
+    return f"{cx - half:.6g},{cx + half:.6g},{cy - half:.6g},{cy + half:.6g}"
 
 
 def write_trajectories(run: Run, temp: Path) -> None:
@@ -58,6 +76,7 @@ def render_race(run: Run, config: Config, targets: list[Path], folder: Path) -> 
     separate_gif = bool(gifs) and VIEWS[config.view].orbits
     main = SceneJob(config.view, width, height, config.fps or fps, run_path=str(run_path),
                     duration=config.duration, show_glyphs=config.glyphs, show_equations=config.equations,
+                    show_dots=config.dots,
                     movie=any(t.suffix.lower() == ".mp4" for t in targets) or (bool(gifs) and not separate_gif),
                     still=any(t.suffix.lower() == ".png" for t in targets))
     scenes = [main, still_camera(main, config.gif_width)] if separate_gif else [main]
@@ -80,6 +99,9 @@ def main(argv: Sequence[str]) -> int:
     if config.preview and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise UsageError("--preview needs a display (DISPLAY is not set); write a file with -o instead")
     run = compute(run_spec(config))
+    fitted = None if config.domain or config.no_render else fitted_domain(run)
+    if fitted:  # the paths keep to a corner: show that corner (--domain overrides)
+        run = compute(replace(run_spec(config), domain=fitted))
     if trajectory:
         publish({trajectory: lambda temp: write_trajectories(run, temp)})
         say(config.quiet, f"wrote {trajectory}")

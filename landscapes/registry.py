@@ -43,18 +43,19 @@ class Landscape:
     camera: tuple[float, float] = (-35.0, 60.0)  # (theta, phi) in degrees
     nonsmooth: str = ""  # where the gradient is undefined, for the tests (a NumPy-evaluable mask)
     data: Callable | None = None  # () -> (x, y): a data landscape with per-example loss
+    axes: tuple[str, str] = ("x", "y")  # the two parameters' names, as the formula writes them
 
 
 LANDSCAPES: dict[str, Landscape] = {
     "two-holes": Landscape(
         title="Two holes",
-        formula=r"0.075x^2 + \frac{0.075y^2}{9} - 0.5e^{-2x^2}e^{-2y^2} - 0.75e^{-4(x-1)^2}e^{-4(y-1)^2}",
+        formula=r"0.075(x^2 + y^2/9) - 0.5e^{-2(x^2 + y^2)} - 0.75e^{-4((x-1)^2 + (y-1)^2)}",
         loss=surfaces.two_holes,
         domain=(-2.0, 2.0, -2.0, 2.0),
         starts=((-1.5, -0.6),),  # GD settles in the shallow hole; momentum rolls over it into the deep one
         minima=(Minimum(0.968689, 0.990094, -0.6790015), Minimum(0.000950, 0.001013, -0.5002536, "local")),
         learning_rates={"gradient": 0.25, "adaptive": 0.03, "momentum": 0.15, "nesterov": 0.15},
-        camera=(-50.0, 60.0),
+        camera=(33.0, 46.0),  # from above, the line between the holes across the screen: neither hides the other
     ),
     "saddle": Landscape(
         title="Saddle",
@@ -202,6 +203,7 @@ LANDSCAPES: dict[str, Landscape] = {
         minima=(Minimum(*data.least_squares_minimum()),),
         learning_rates={"gradient": 0.1, "adaptive": 0.1},
         data=data.regression_data,
+        axes=("w", "b"),
     ),
 }
 

@@ -268,7 +268,7 @@ def _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, s
         parameters=dict(surface.parameters), domain=tuple(float(v) for v in surface.domain),
         minima=tuple(MinimumMeta(m.x, m.y, m.value, m.kind) for m in land.minima),
         z_range=tuple(land.z_range) if land.z_range else None, log_height=land.log_height,
-        camera=tuple(land.camera), is_data=surface.is_data)
+        camera=tuple(land.camera), is_data=surface.is_data, axes=tuple(land.axes))
     optimizer_meta = tuple(OptimizerMeta(o.name, o.info.title, o.info.color, o.spec, dict(o.hyperparameters),
                                          tuple(o.equation), o.info.reference) for o in optimizers)
     # Grids of starts keep only the count (writing 262,144 pairs would cost more than the run).

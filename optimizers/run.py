@@ -50,6 +50,7 @@ class SurfaceMeta:
     log_height: bool
     camera: tuple[float, float]  # (theta, phi) in degrees
     is_data: bool
+    axes: tuple[str, str] = ("x", "y")  # the parameters' names
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class RunMeta:
     def from_json(cls, text: str) -> "RunMeta":
         d = json.loads(text)
         s = d["surface"]
-        surface = SurfaceMeta(**{**s, "domain": tuple(s["domain"]), "camera": tuple(s["camera"]),
+        surface = SurfaceMeta(**{**s, "domain": tuple(s["domain"]), "camera": tuple(s["camera"]), "axes": tuple(s.get("axes", ("x", "y"))),
                                  "minima": tuple(MinimumMeta(**m) for m in s["minima"]),
                                  "z_range": tuple(s["z_range"]) if s["z_range"] else None})
         optimizers = tuple(OptimizerMeta(**{**o, "equation": tuple(o["equation"])}) for o in d["optimizers"])

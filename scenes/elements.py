@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import contourpy
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
@@ -14,18 +15,22 @@ from files.cache import cache_dir
 
 from .headless import manimlib  # noqa: F401
 from manimlib import (  # noqa: E402
-    DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UP, GlowDot, Group, ImageMobject, Line, Rectangle, Sphere,
+    DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UP, DotCloud, GlowDot, Group, ImageMobject, Line, Rectangle, Sphere,
     Surface, Text, VGroup, VMobject,
 )
 
 from .mathtext import formula, single_outline  # noqa: E402
-from .stage import COLORMAP, LIFT, Stage, visible_length  # noqa: E402
+from .stage import COLOR_RANGE, COLORMAP, LIFT, Stage, visible_length  # noqa: E402
 
 FONT = "DejaVu Sans"
 TEXT_COLOR = "#E8E8E8"
-DIM_TEXT = "#9AA0A6"
+DIM_TEXT = "#B4BAC2"
 BACKGROUND = "#14161A"
-END_COLOR = "#FF6B6B"
+END_COLOR = "#D9D9D9"  # where a path stops: neutral, so it is nobody's path colour
+DIVERGED_COLOR = "#FF6B6B"  # only a path whose loss blew up is called out in red
+OUTLINE_COLOR = "#0B0C0F"  # drawn under every path, so it reads on light and dark ground alike
+# Font sizes (points at 480p) by role: at 640 px wide, digits are 0.345 px per point tall (12 px at 35).
+TITLE, CAPTION, LEGEND, READOUT = 40, 36, 36, 30
 SUBSTEPS = 4  # polyline points per optimizer step, so a path follows the curved surface between steps
 TRAIL_STEPS = 12  # how many recent steps the bright trail covers
 
@@ -41,9 +46,35 @@ def project_to_pixels(frame, points: np.ndarray, width: int, height: int) -> np.
     return np.stack([(x + 1) / 2 * width, (1 - y) / 2 * height], axis=-1)
 
 
-def label(text: str, size: float = 20, color: str = TEXT_COLOR, weight: str = "NORMAL") -> VMobject:
+def label(text: str, size: float = CAPTION, color: str = TEXT_COLOR, weight: str = "NORMAL",
+          role: str = "text") -> VMobject:
     """Screen text, sized in points at 480p so it stays readable there (one outline: cheap per frame)."""
-    return single_outline(Text(text, font=FONT, font_size=size, weight=weight)).set_fill(color, 1)
+    mob = single_outline(Text(text, font=FONT, font_size=size, weight=weight)).set_fill(color, 1)
+    return measured(mob, digit_height(size), role)
+
+
+@functools.cache
+def digit_height(size: float) -> float:
+    """Height in scene units of a digit at this font size: the measure of how large text reads."""
+    return single_outline(Text("0", font=FONT, font_size=size)).get_height()
+
+
+def measured(mob: VMobject, digit: float, role: str) -> VMobject:
+    """Note the text's digit height and its height now, so a probe can tell its size after any rescaling."""
+    mob.text_role, mob.text_digit, mob.text_height = role, digit, mob.get_height()
+    return mob
+
+
+def text_sizes(mobjects, width_px: int) -> list[dict]:
+    """Digit height in pixels (at an output `width_px` wide) of every visible text among the mobjects' families."""
+    from manimlib import FRAME_WIDTH
+
+    out = []
+    for mob in {id(m): m for top in mobjects for m in top.get_family()}.values():
+        if hasattr(mob, "text_role") and mob.get_fill_opacity() > 0 and mob.text_height > 0:
+            px = mob.text_digit * mob.get_height() / mob.text_height * width_px / FRAME_WIDTH
+            out.append({"role": mob.text_role, "px": round(px, 2)})
+    return out
 
 
 SLOTS = {".": 0.5, "−": 1.25}  # slot widths in digit advances (tabular digits: one each)
@@ -71,12 +102,14 @@ class LiveNumber(VMobject):
     changes costs a copy of its outline.
     """
 
-    def __init__(self, value: float = 0.0, decimals: int = 4, size: float = 18, color: str = TEXT_COLOR):
+    def __init__(self, value: float = 0.0, decimals: int = 4, size: float = READOUT, color: str = TEXT_COLOR,
+                 role: str = "readout"):
         super().__init__()
         self.format, self.size, self.text = f"{{:.{decimals}f}}", size, ""
         self.advance = label("0", size).get_width() * 1.12  # tabular figures: every digit one slot wide
         self.set_value(value)
         self.set_fill(color, 1).set_stroke(width=0)
+        measured(self, digit_height(size), role)
 
     def _slot(self, char: str) -> float:
         return self.advance * SLOTS.get(char, 1.0)
@@ -132,6 +165,22 @@ class PathData:
     def ended(self, tau: float) -> bool:
         return self.visible < len(self.xy) and tau >= self.visible - 1
 
+    @property
+    def escaped(self) -> bool:
+        """It stopped early going downhill (off the map of a surface unbounded below): an escape, not a failure."""
+        return self.visible < len(self.xy) and self.loss[self.visible - 1] < self.loss[0]
+
+    @property
+    def speed(self) -> float:
+        """Mean step length Σ|Δθ| / steps over the drawn part."""
+        xy = self.xy[: self.visible]
+        return float(np.linalg.norm(np.diff(xy, axis=0), axis=1).sum() / max(len(xy) - 1, 1))
+
+
+def drawing_order(paths: list[PathData]) -> list[PathData]:
+    """Fast paths first, slow ones last (on top): a slow path covers little, so nothing else hides it."""
+    return sorted(paths, key=lambda p: -p.speed)
+
 
 def paths_of(run, stage: Stage) -> list[PathData]:
     """Every (optimizer, sweep value, start) path of a run, in registry order."""
@@ -178,7 +227,7 @@ class GridSurface(Surface):
     def __init__(self, run, stage: Stage, **kwargs):
         self.run, self.stage = run, stage
         nx, ny = len(run.grid_x), len(run.grid_y)
-        super().__init__(resolution=(nx, ny), shading=(0.25, 0.25, 0.35), **kwargs)
+        super().__init__(resolution=(nx, ny), shading=(0.08, 0.05, 0.25), **kwargs)  # matte: low stays dark
         z = run.grid_z.T  # u runs along x, v along y
         self.set_rgba_array(stage.colors(np.nan_to_num(z.ravel(), nan=stage.z_hi)))
 
@@ -205,42 +254,29 @@ class GridSurface(Surface):
         self.data["dv_point"][:] = (points + eps * dv / np.linalg.norm(dv, axis=-1, keepdims=True)).reshape(-1, 3)
 
 
-def surface_mesh(run, stage: Stage, lines: int = 14, opacity: float = 0.22) -> VGroup:
-    """Light mesh lines along x and y, lifted just above the surface."""
-    height = HeightField(run)
-    (xmin, xmax, ymin, ymax), mesh = stage.domain, VGroup()
-    fine = np.linspace(0, 1, 120)
-    for t in np.linspace(0, 1, lines + 1):
-        for x, y in ((xmin + t * (xmax - xmin) + 0 * fine, ymin + fine * (ymax - ymin)),
-                     (xmin + fine * (xmax - xmin), ymin + t * (ymax - ymin) + 0 * fine)):
-            line = VMobject().set_points_as_corners(stage.to_3d(x, y, height(x, y), lift=0.01))
-            mesh.add(line)
-    mesh.set_stroke("#FFFFFF", width=0.6, opacity=opacity)
-    return mesh
-
-
 class PathTracer(Group):
-    """A path drawn up to the animation time: faded full path, bright recent trail, and a ball at the head."""
+    """A path drawn up to the animation time: outlined faded path, bright recent trail, optional step dots, and a
+    ball at the head; where it stops early, a neutral cross (diverged) or an arrow (escaped downhill)."""
 
     def __init__(self, path: PathData, to_points, ball_radius: float = 0.07, width: float = 3.0,
-                 three_d: bool = True):
+                 three_d: bool = True, dots: bool = False):
         super().__init__()
         self.path = path
+        self.steps = to_points(path.xy[: path.visible])
         self.dense = to_points(densify(path.xy[: path.visible]))
-        self.body = VMobject().set_stroke(path.color, width=width, opacity=0.6)
-        self.trail = VMobject().set_stroke(path.color, width=width * 1.8, opacity=1.0)
+        self.outline = VMobject().set_stroke(OUTLINE_COLOR, width=width + 3.0, opacity=0.85)
+        self.body = VMobject().set_stroke(path.color, width=width, opacity=0.75)
+        self.trail = VMobject().set_stroke(path.color, width=width * 1.6, opacity=1.0)
         if three_d:
             self.ball = Sphere(radius=ball_radius, resolution=(14, 14)).set_color(path.color)
-            for line in (self.body, self.trail):
+            for line in (self.outline, self.body, self.trail):
                 line.set_flat_stroke(False)
         else:
             self.ball = GlowDot(radius=ball_radius * 3, color=path.color, glow_factor=1.5)
-        # Where a path diverged (or left the map) it ends in a red cross.
-        end, r = self.dense[-1], 0.1
-        self.end_mark = VMobject().set_points_as_corners(
-            [end + [-r, -r, 0], end + [r, r, 0], end, end + [-r, r, 0], end + [r, -r, 0]])
-        self.end_mark.set_stroke(END_COLOR, width=4, opacity=0)
-        self.add(self.body, self.trail, self.ball, self.end_mark)
+        self.dots = DotCloud(self.steps[:1], radius=0.035 if three_d else 0.03, color=path.color) if dots else None
+        self.end_mark = end_mark(self.dense, path.escaped)
+        self.end_mark.set_stroke(opacity=0)
+        self.add(self.outline, self.body, self.trail, *([self.dots] if dots else []), self.ball, self.end_mark)
 
     def head_point(self, tau: float) -> np.ndarray:
         i = self.path.head_index(tau) * SUBSTEPS
@@ -254,33 +290,51 @@ class PathTracer(Group):
         k = int(np.floor(i))
         pts = np.vstack([self.dense[: k + 1], self.head_point(tau)[None]])
         trail_from = max(0, k - TRAIL_STEPS * SUBSTEPS)
-        for line, p in ((self.body, pts), (self.trail, pts[trail_from:])):
-            if len(p) >= 2:
-                line.set_points_as_corners(p)
-            else:
-                line.set_points_as_corners(np.vstack([p, p]))
+        for line, p in ((self.outline, pts), (self.body, pts), (self.trail, pts[trail_from:])):
+            line.set_points_as_corners(p if len(p) >= 2 else np.vstack([p, p]))
+        if self.dots is not None:
+            self.dots.set_points(self.steps[: int(self.path.head_index(tau)) + 1])
         self.ball.move_to(self.head_point(tau))
         self.end_mark.set_stroke(opacity=1 if self.path.ended(tau) else 0)
 
 
-def end_note(path: PathData, size: float = 16) -> Text:
-    """'diverged at step k' (or 'left the map at step k'), shown beside a path's end."""
+def end_mark(dense: np.ndarray, escaped: bool, r: float = 0.1) -> VMobject:
+    """A cross where a path diverged, or an arrow along its last step where it escaped downhill."""
+    end = dense[-1]
+    if escaped and len(dense) >= 2:
+        d = end - dense[-2]
+        u = d / (np.linalg.norm(d) or 1.0)
+        n = np.cross(u, [0, 0, 1.0])
+        n = n / (np.linalg.norm(n) or 1.0)
+        tip, base = end + 3 * r * u, end - 0.5 * r * u
+        points = [end, tip, tip - 1.2 * r * u + 0.7 * r * n, tip, tip - 1.2 * r * u - 0.7 * r * n]
+        mark = VMobject().set_points_as_corners([base, *points])
+    else:
+        mark = VMobject().set_points_as_corners(
+            [end + [-r, -r, 0], end + [r, r, 0], end, end + [-r, r, 0], end + [r, -r, 0]])
+    return mark.set_stroke(END_COLOR, width=4)
+
+
+def end_note(path: PathData, size: float = READOUT) -> Text:
+    """'escaped at step k' (downhill, off the map), 'diverged at step k' (the loss blew up) or 'left the map'."""
+    if path.escaped:
+        return label(f"escaped at step {path.visible}", size, END_COLOR, role="note")
     if path.diverged_at >= 0:
-        return label(f"diverged at step {path.diverged_at}", size, END_COLOR)
-    return label(f"left the map at step {path.visible}", size, END_COLOR)
+        return label(f"diverged at step {path.diverged_at}", size, DIVERGED_COLOR, role="note")
+    return label(f"left the map at step {path.visible}", size, DIVERGED_COLOR, role="note")
 
 
 class Legend(VGroup):
     """Name, colour and current loss per path, updated live; 'diverged at step k' when a path blows up."""
 
-    def __init__(self, paths: list[PathData], size: float = 18):
+    def __init__(self, paths: list[PathData], size: float = LEGEND):
         super().__init__()
         self.paths = paths
         rows = []
         for p in paths:
-            swatch = Line(ORIGIN, 0.32 * RIGHT).set_stroke(p.color, width=6)
-            title = label(p.title, size, p.color, weight="BOLD")
-            value = LiveNumber(p.loss[0], decimals=4, size=size)
+            swatch = Line(ORIGIN, 0.4 * RIGHT).set_stroke(p.color, width=8)
+            title = label(p.title, size, p.color, weight="BOLD", role="legend")
+            value = LiveNumber(p.loss[0], decimals=4, size=size, role="legend")
             rows.append(VGroup(swatch, title, value).arrange(RIGHT, buff=0.14))
         VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         width = max(r[1].get_width() for r in rows)
@@ -310,9 +364,10 @@ class Legend(VGroup):
 class StepCounter(VGroup):
     """'step k / T', updated live."""
 
-    def __init__(self, num_steps: int, size: float = 20):
-        self.number = LiveNumber(0, decimals=0, size=size)
-        super().__init__(label("step", size, DIM_TEXT), self.number, label(f"/ {num_steps}", size, DIM_TEXT))
+    def __init__(self, num_steps: int, size: float = LEGEND):
+        self.number = LiveNumber(0, decimals=0, size=size, role="legend")
+        super().__init__(label("step", size, DIM_TEXT, role="legend"), self.number,
+                         label(f"/ {num_steps}", size, DIM_TEXT, role="legend"))
         self.arrange(RIGHT, buff=0.12)
 
     def show(self, tau: float) -> None:
@@ -325,28 +380,125 @@ class StepCounter(VGroup):
 
 
 def landscape_3d(run, stage: Stage, height: "HeightField") -> Group:
-    """Surface coloured by height, light mesh lines and minima markers, all in scene coordinates."""
-    markers = minima_markers(run, lambda x, y: stage.to_3d(x, y, height(x, y), 2 * LIFT))
-    return Group(GridSurface(run, stage), surface_mesh(run, stage), markers)
+    """Surface shaded by height (low is dark), its contour lines, and depth-tested minima markers."""
+    markers = minima_markers(run, lambda x, y: stage.to_3d(x, y, height(x, y), 2 * LIFT), three_d=True)
+    return Group(GridSurface(run, stage), surface_contours(run, stage, height), markers)
 
 
-def minima_markers(run, to_point) -> Group:
-    """Known minima inside the domain: gold for global, grey for local, orange for saddle points."""
-    colors = {"global": "#FFD54F", "local": "#B0BEC5", "saddle": "#FFAB40"}
-    xmin, xmax, ymin, ymax = run.meta.surface.domain
+def surface_contours(run, stage: Stage, height: "HeightField", levels: int = 12) -> VGroup:
+    """Level curves of the displayed height, lying on the surface: the shape reads even where shading is flat."""
+    h = stage.height(np.nan_to_num(run.grid_z, nan=np.nanmax(run.grid_z)))
+    lines = VGroup()
+    generator = contourpy.contour_generator(run.grid_x, run.grid_y, h)
+    for level in np.linspace(0, 1, levels + 2)[1:-1]:
+        for xy in generator.lines(level):
+            if len(xy) >= 2:
+                lines.add(VMobject().set_points_as_corners(stage.to_3d(xy[:, 0], xy[:, 1], height(xy[:, 0], xy[:, 1]),
+                                                                       lift=0.012)))
+    lines.set_stroke("#FFFFFF", width=1.0, opacity=0.28)
+    lines.set_flat_stroke(False)
+    return lines
+
+
+MINIMUM_COLORS = {"global": "#FFD54F", "local": "#B0BEC5", "saddle": "#FFAB40"}
+
+
+def minima_markers(run, to_point, three_d: bool = False) -> Group:
+    """Known minima inside the domain: gold for global, grey for local, orange for saddles (spheres in 3D,
+    hidden where the surface is in front)."""
     markers = Group()
-    for m in run.meta.surface.minima:
-        if xmin <= m.x <= xmax and ymin <= m.y <= ymax:
-            markers.add(GlowDot(to_point(m.x, m.y), radius=0.18, color=colors[m.kind], glow_factor=2))
+    for m in visible_minima(run):
+        if three_d:
+            markers.add(Sphere(radius=0.06, resolution=(12, 12)).set_color(MINIMUM_COLORS[m.kind])
+                        .move_to(to_point(m.x, m.y)))
+        else:
+            markers.add(GlowDot(to_point(m.x, m.y), radius=0.14, color=MINIMUM_COLORS[m.kind], glow_factor=2))
     return markers
 
 
-def surface_caption(run, size: float = 0.13) -> VGroup:
-    """The surface's title and formula, for a corner of the frame."""
+def visible_minima(run) -> list:
+    xmin, xmax, ymin, ymax = run.meta.surface.domain
+    return [m for m in run.meta.surface.minima if xmin <= m.x <= xmax and ymin <= m.y <= ymax]
+
+
+def minimum_label(m) -> VMobject:
+    """The loss at a marked minimum, e.g. 'min −0.679', outlined so it reads on any ground."""
+    name = {"global": "min", "local": "local min", "saddle": "saddle"}[m.kind]
+    text = label(f"{name} {m.value:.3f}".replace("-", "−"), READOUT, MINIMUM_COLORS[m.kind], role="marker")
+    return text.set_backstroke(OUTLINE_COLOR, width=4)
+
+
+def name_tag(path: PathData) -> VMobject:
+    """The optimizer's name in its colour, to ride beside its ball."""
+    return label(path.title, READOUT, path.color, weight="BOLD", role="tag").set_backstroke(OUTLINE_COLOR, 4)
+
+
+def unstack(labels) -> None:
+    """Lift labels until none overlaps one placed before it (the tags of balls that meet stay readable)."""
+    placed = []
+    for mob in labels:
+        if mob.get_fill_opacity() == 0:
+            continue
+        for _ in range(len(placed)):
+            hit = next((p for p in placed if overlaps(mob, p)), None)
+            if hit is None:
+                break
+            mob.next_to(hit, UP, buff=0.04, coor_mask=np.array([0, 1, 0]))
+        placed.append(mob)
+
+
+def overlaps(a, b) -> bool:
+    """Bounding boxes intersect (in x and y)."""
+    return bool(np.all(a.get_corner(DOWN + LEFT)[:2] < b.get_corner(UP + RIGHT)[:2])
+                and np.all(b.get_corner(DOWN + LEFT)[:2] < a.get_corner(UP + RIGHT)[:2]))
+
+
+def screen_point(frame, point: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Where a 3D point appears, in the coordinates of overlays fixed in the frame."""
+    from manimlib import FRAME_HEIGHT, FRAME_WIDTH
+
+    col, row = project_to_pixels(frame, point, width, height)[0]
+    return np.array([(col / width - 0.5) * FRAME_WIDTH, (0.5 - row / height) * FRAME_HEIGHT, 0.0])
+
+
+def surface_caption(run, max_width: float = 8.5) -> VGroup:
+    """The surface's title and formula (in one or two lines), for a corner of the frame."""
     meta = run.meta.surface
-    title = label(meta.title if meta.name != meta.title else "f(x, y)", 20, TEXT_COLOR, "BOLD")
-    return VGroup(title, formula(f"f = {meta.formula}", size=size, color=DIM_TEXT)).arrange(
-        DOWN, aligned_edge=LEFT, buff=0.12)
+    title = label(meta.title if meta.name != meta.title else "f(x, y)", CAPTION, TEXT_COLOR, "BOLD", role="caption")
+    lines = [formula_text(f"f = {meta.formula}")]
+    if lines[0].get_width() > max_width:
+        first, second = split_formula(meta.formula)
+        if second:
+            lines = [formula_text(f"f = {first}"), formula_text(rf"\quad {second}")]
+    return VGroup(title, *lines).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+
+
+def split_formula(tex: str) -> tuple[str, str]:
+    """The formula cut in two at the top-level + or − nearest its middle ('' if there is none)."""
+    depth, cuts = 0, []
+    for i, char in enumerate(tex):
+        depth += char in "({" and 1 or 0
+        depth -= char in ")}" and 1 or 0
+        if depth == 0 and char in "+-" and i > 0 and tex[i - 1] == " ":
+            cuts.append(i)
+    if not cuts:
+        return tex, ""
+    cut = min(cuts, key=lambda i: abs(i - len(tex) / 2))
+    return tex[:cut].rstrip(), tex[cut:]
+
+
+def formula_text(tex: str, color: str = TEXT_COLOR, role: str = "formula", scale: float = 1.0) -> VMobject:
+    """A formula whose digits are as tall as the caption's (mathtext, or LaTeX where installed)."""
+    digit = digit_height(CAPTION) * scale
+    mob = formula(tex, size=1.0, color=color)
+    mob.scale(digit / formula_digit())
+    return measured(mob, digit, role)
+
+
+@functools.cache
+def formula_digit() -> float:
+    """Height of a digit in a formula of size 1."""
+    return formula("0", size=1.0).get_height()
 
 
 def contour_image(run, stage: Stage, pixels: int = 900) -> ImageMobject:
@@ -357,7 +509,9 @@ def contour_image(run, stage: Stage, pixels: int = 900) -> ImageMobject:
     ax = fig.add_axes((0, 0, 1, 1))
     h = stage.height(np.nan_to_num(run.grid_z, nan=np.nanmax(run.grid_z)))
     levels = np.linspace(0, 1, 25)
-    ax.contourf(run.grid_x, run.grid_y, h, levels=levels, cmap=colormaps[COLORMAP], vmin=-0.1, vmax=1.1)
+    lo, hi = COLOR_RANGE  # the same colours as the 3D surface: height 0 -> lo, 1 -> hi
+    ax.contourf(run.grid_x, run.grid_y, h, levels=levels, cmap=colormaps[COLORMAP], vmin=-lo / (hi - lo),
+                vmax=(1 - lo) / (hi - lo))
     ax.contour(run.grid_x, run.grid_y, h, levels=levels, colors="white", linewidths=0.4, alpha=0.35)
     ax.set_axis_off()
     ax.set_xlim(xmin, xmax)
@@ -378,7 +532,7 @@ def contour_map(run, stage: Stage, size: float, center=ORIGIN, pixels: int = 900
     corner = stage.to_map(np.array([xmin, xmax]), np.array([ymin, ymax]), size)
     image.set_width(corner[1, 0] - corner[0, 0], stretch=True)
     image.set_height(corner[1, 1] - corner[0, 1], stretch=True)
-    return Group(image, map_frame(stage, size)).shift(center)
+    return Group(image, map_frame(run, stage, size)).shift(center)
 
 
 def aim_camera(frame, run, height: float, field_of_view: float = 25.0) -> None:
@@ -389,17 +543,19 @@ def aim_camera(frame, run, height: float, field_of_view: float = 25.0) -> None:
     frame.set_field_of_view(field_of_view * DEGREES)
 
 
-def map_frame(stage: Stage, size: float) -> VGroup:
-    """A thin frame around the map with the domain's extreme values at its edges."""
+def map_frame(run, stage: Stage, size: float) -> VGroup:
+    """A thin frame around the map, the domain's extreme values at its edges, and the parameters' names."""
     xmin, xmax, ymin, ymax = stage.domain
     corner = stage.to_map(np.array([xmin, xmax]), np.array([ymin, ymax]), size)
     rect = Rectangle(corner[1, 0] - corner[0, 0], corner[1, 1] - corner[0, 1]).set_stroke(DIM_TEXT, 1)
+    x_name, y_name = run.meta.surface.axes
+    tick = lambda v: label(f"{v:g}".replace("-", "−"), READOUT, DIM_TEXT, role="tick")  # noqa: E731
     ticks = VGroup(
-        label(f"{xmin:g}", 14, DIM_TEXT).next_to(rect.get_corner(DOWN + LEFT), DOWN, buff=0.08),
-        label(f"{xmax:g}", 14, DIM_TEXT).next_to(rect.get_corner(DOWN + RIGHT), DOWN, buff=0.08),
-        label(f"{ymin:g}", 14, DIM_TEXT).next_to(rect.get_corner(DOWN + LEFT), LEFT, buff=0.08),
-        label(f"{ymax:g}", 14, DIM_TEXT).next_to(rect.get_corner(UP + LEFT), LEFT, buff=0.08),
-        label("x", 16, DIM_TEXT).next_to(rect, DOWN, buff=0.1),
-        label("y", 16, DIM_TEXT).next_to(rect, LEFT, buff=0.1),
+        tick(xmin).next_to(rect.get_corner(DOWN + LEFT), DOWN, buff=0.08),
+        tick(xmax).next_to(rect.get_corner(DOWN + RIGHT), DOWN, buff=0.08),
+        tick(ymin).next_to(rect.get_corner(DOWN + LEFT), LEFT, buff=0.08),
+        tick(ymax).next_to(rect.get_corner(UP + LEFT), LEFT, buff=0.08),
+        label(x_name, READOUT, DIM_TEXT, role="tick").next_to(rect, DOWN, buff=0.08),
+        label(y_name, READOUT, DIM_TEXT, role="tick").next_to(rect, LEFT, buff=0.12),
     )
     return VGroup(rect, ticks)

@@ -2,40 +2,51 @@
 
 import numpy as np
 
-from .elements import DIM_TEXT, TEXT_COLOR, LiveNumber, PathData, label
+from .elements import DIM_TEXT, LEGEND, READOUT, TEXT_COLOR, LiveNumber, PathData, formula_text, label
 from .headless import manimlib  # noqa: F401
 from manimlib import DOWN, LEFT, RIGHT, VGroup  # noqa: E402
-from .mathtext import formula  # noqa: E402
 
-LIVE_FIELDS = (("g", "grad"), ("m", "first_moment"), ("v", "second_moment"), ("step", "update"))
+LIVE_FIELDS = ("grad", "first_moment", "second_moment", "update")
+
+
+def state_symbol(equation: tuple[str, ...], field: str) -> str:
+    """The letter the update rule itself uses for a recorded state (AdaGrad's accumulator is G, RMSprop's s)."""
+    text = " ".join(equation)
+    if field == "first_moment":
+        return "m" if "m_i" in text else "v"
+    if field == "second_moment":
+        return next((name for name in ("G", "s") if f"{name}_i \\leftarrow" in text), "v")
+    return {"grad": "g", "update": "Δθ"}[field]
 
 
 class EquationCard(VGroup):
     """Name + update rule lines (mathtext from the run's metadata) + optional live g, m, v, step of one head."""
 
-    def __init__(self, run, optimizer: int, size: float = 0.22, live: PathData | None = None):
+    def __init__(self, run, optimizer: int, live: PathData | None = None):
         super().__init__()
         meta = run.meta.optimizers[optimizer]
-        self.title = label(meta.title, 20, meta.color, weight="BOLD")
-        self.lines = VGroup(*(formula(line, size=size, color=TEXT_COLOR) for line in meta.equation))
-        self.lines.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        self.title = label(meta.title, LEGEND, meta.color, weight="BOLD", role="legend")
+        self.lines = VGroup(*(formula_text(line, TEXT_COLOR, role="equation", scale=0.9) for line in meta.equation))
+        self.lines.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
         self.add(self.title, self.lines)
         self.live_rows, self.live = [], live
         if live is not None:
             o, s, k = live.index
             rows = VGroup()
-            for name, field in LIVE_FIELDS:
+            for field in LIVE_FIELDS:
                 values = getattr(run, field)[o, s, k]
                 if not np.isfinite(values).any():
                     continue  # this optimizer has no such state
-                numbers = [LiveNumber(0.0, decimals=3, size=17) for _ in range(2)]
-                row = VGroup(label(f"{name} =", 17, DIM_TEXT), label("(", 17, DIM_TEXT), numbers[0],
-                             label(",", 17, DIM_TEXT), numbers[1], label(")", 17, DIM_TEXT)).arrange(RIGHT, buff=0.06)
+                numbers = [LiveNumber(0.0, decimals=3) for _ in range(2)]
+                # a vector as (a, b): commas, never a middle dot that reads as a product
+                row = VGroup(label(f"{state_symbol(meta.equation, field)} = (", READOUT, DIM_TEXT, role="readout"),
+                             numbers[0], label(",", READOUT, DIM_TEXT, role="readout"), numbers[1],
+                             label(")", READOUT, DIM_TEXT, role="readout")).arrange(RIGHT, buff=0.08)
                 rows.add(row)
                 self.live_rows.append((values, numbers, row))
-            rows.arrange(DOWN, aligned_edge=LEFT, buff=0.06)
+            rows.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
             self.add(rows)
-        self.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        self.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
 
     def show(self, tau: float) -> None:
         if self.live is None:
@@ -45,5 +56,5 @@ class EquationCard(VGroup):
             left = row.get_left()
             for number, value in zip(numbers, values[t]):
                 number.set_value(float(value) if np.isfinite(value) else 0.0)
-            row.arrange(RIGHT, buff=0.06)
+            row.arrange(RIGHT, buff=0.08)
             row.shift(left - row.get_left())

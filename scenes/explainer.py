@@ -13,27 +13,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a
 
 from scenes.headless import manimlib  # noqa: E402,F401
 from manimlib import (  # noqa: E402
-    DOWN, LEFT, ORIGIN, RIGHT, UL, UP, FadeIn, FadeOut, Group, Mobject, Scene, ValueTracker, VGroup, linear,
+    DOWN, LEFT, ORIGIN, RIGHT, UL, UP, UR, FadeIn, FadeOut, Group, Mobject, Scene, ValueTracker, VGroup, VMobject,
+    linear,
 )
 
 from optimizers.run import Run  # noqa: E402
 from scenes.chapters import CHAPTERS, Beat, Panel  # noqa: E402
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    BACKGROUND, DIM_TEXT, TEXT_COLOR, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map,
-    label, landscape_3d, minima_markers, paths_of, project_to_pixels,
+    BACKGROUND, CAPTION, DIM_TEXT, READOUT, TEXT_COLOR, TITLE, HeightField, Legend, PathTracer, StepCounter,
+    aim_camera, contour_map, drawing_order, end_note, label, landscape_3d, minima_markers, minimum_label, name_tag,
+    paths_of, project_to_pixels, screen_point, text_sizes, unstack, visible_minima,
 )
 from scenes.equations import EquationCard  # noqa: E402
 from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
+from scenes.pacing import pace  # noqa: E402
 from scenes.source import chapter_runs  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
 
-CONTENT_TOP, CONTENT_BOTTOM = 2.9, -2.75  # between the title and the caption
-SIDE_WIDTH = 5.0  # the right-hand column for equations or the chart
+TITLE_BUFF = 0.25  # the chapter title's margin, top left
+SIDE_WIDTH = 5.2  # the right-hand column for equations or the chart
 
 
 class PanelView(Group):
-    """A panel: a titled contour map with its paths, glyphs and a small live legend (or, for '3d', the paths only)."""
+    """A panel: a titled contour map with its paths, glyphs and name tags (or, for '3d', the paths only)."""
 
     def __init__(self, panel: Panel, run: Run, size: float, center=ORIGIN, to_3d=None):
         super().__init__()
@@ -44,32 +47,54 @@ class PanelView(Group):
             for p, name in zip(self.paths, panel.labels):
                 p.title = name
         self.size = size
-        if panel.view == "3d":
-            self.to_points = to_3d
-        else:
-            self.to_points = lambda xy: self.stage.to_map(xy[:, 0], xy[:, 1], size) + center
+        three_d = panel.view == "3d"
+        self.to_points = to_3d if three_d else (lambda xy: self.stage.to_map(xy[:, 0], xy[:, 1], size) + center)
+        self.tags, self.marker_labels = VGroup(), VGroup()
+        if not three_d:
             contours = contour_map(run, self.stage, size, center, pixels=600)
+            self.bounds = (contours[0].get_left()[0], contours[0].get_right()[0], contours[0].get_bottom()[1],
+                           contours[0].get_top()[1])
             self.add(contours, minima_markers(run, lambda x, y: self.to_points(np.array([[x, y]]))[0]))
+            for m in visible_minima(run):
+                self.marker_labels.add(minimum_label(m).next_to(self.to_points(np.array([[m.x, m.y]]))[0], DOWN,
+                                                                buff=0.12))
             if panel.title:
-                self.add(label(panel.title, 17, TEXT_COLOR).next_to(contours[0], UP, buff=0.12))
-        self.tracers = Group(*(PathTracer(p, self.to_points, three_d=panel.view == "3d",
-                                          ball_radius=0.07 if panel.view == "3d" else 0.05) for p in self.paths))
-        self.glyphs = Group(*(StateGlyphs(run, p, self.to_points, panel.glyphs, box=0.3 * size / 4)
+                self.add(label(panel.title, READOUT, TEXT_COLOR, role="panel").next_to(contours[0], UP, buff=0.1))
+        self.order = drawing_order(self.paths)  # slow paths on top
+        self.tracers = Group(*(PathTracer(p, self.to_points, three_d=three_d, dots=panel.dots,
+                                          ball_radius=0.07 if three_d else 0.05) for p in self.order))
+        self.glyphs = Group(*(StateGlyphs(run, p, self.to_points, panel.glyphs, box=0.5,
+                                          inset=self.inset(), bounds=None if three_d else self.bounds)
                               for p in self.paths)) if panel.glyphs else Group()
-        self.add(self.tracers, self.glyphs)
-        self.legend = Legend(self.paths, size=15)
+        self.add(self.tracers, self.glyphs, self.marker_labels)
+        if not three_d:
+            self.tags = VGroup(*(name_tag(t.path) for t in self.tracers))
+            self.add(self.tags)
+        self.legend = Legend(self.paths)
         self.counter = None  # a 3D panel's step counter (set by the scene, which places it)
-        if panel.view != "3d":
-            self.legend.next_to(self, DOWN, buff=0.2)
-            self.add(self.legend)
+        self.pin = None  # a 3D panel's overlays that follow its balls (set by the scene)
+        self.last_tau = 0.0
 
-    def show(self, fraction: float) -> None:
-        tau = fraction * self.run.num_steps
+    def inset(self) -> np.ndarray:
+        """Bottom-left corner of the glyph inset: inside the map's lower-right corner, clear of the paths' ends."""
+        if self.panel.view == "3d":
+            return np.array([4.6, -2.4, 0.0])
+        xmin, xmax, ymin, ymax = self.bounds
+        return np.array([xmax - 1.3, ymin + 0.35, 0.0])
+
+    def show(self, tau: float) -> None:
         for mob in (*self.tracers, *self.glyphs):
             mob.show(tau)
+        for tracer, tag in zip(self.tracers, self.tags):
+            tag.next_to(tracer.ball.get_center(), UR, buff=0.04)
+            tag.set_opacity(0 if tracer.path.ended(tau) else 1)
+        unstack(self.tags)
         self.legend.show(tau)
+        self.last_tau = tau
         if self.counter:
             self.counter.show(tau)
+        if self.pin:
+            self.pin()
 
 
 class ChapterScene(Scene):
@@ -78,10 +103,11 @@ class ChapterScene(Scene):
     chapter: str = "downhill"
     run_paths: dict[str, str] | None = None  # run key -> .npz; None: from $LOSSCAPE_RUNS
     duration: float | None = None  # scales every beat (None: the chapter's own timing)
-    hold: float = 1.0
+    hold: float = 2.0
     probe_path: str | None = None
     show_glyphs: bool = True  # unused flags from the race CLI are accepted and ignored
     show_equations: bool = True
+    show_dots: bool = False
     default_camera_config = dict(background_color=BACKGROUND)
 
     FADE = 0.5  # seconds between beats
@@ -93,11 +119,14 @@ class ChapterScene(Scene):
         steps = cls.duration or sum(b.duration for b in beats)
         return steps + len(beats) * cls.hold + (len(beats) - 1) * cls.FADE
 
+    def title(self) -> VMobject:
+        return (label(CHAPTERS[self.chapter].title, TITLE, TEXT_COLOR, weight="BOLD", role="title")
+                .to_corner(UL, buff=TITLE_BUFF).fix_in_frame())
+
     def construct(self):
         chapter = CHAPTERS[self.chapter]
         self.runs = chapter_runs(self.chapter, self.run_paths)
-        title = label(chapter.title, 24, TEXT_COLOR, weight="BOLD").to_corner(UL, buff=0.3).fix_in_frame()
-        self.add(title)
+        self.add(self.title())
         scale = (self.duration / sum(b.duration for b in chapter.beats)) if self.duration else 1.0
         for i, beat in enumerate(chapter.beats):
             self.play_beat(beat, beat.duration * scale, last=i == len(chapter.beats) - 1)
@@ -105,42 +134,37 @@ class ChapterScene(Scene):
     def play_beat(self, beat: Beat, duration: float, last: bool) -> None:
         self.frame.to_default_state()
         has_side = bool(beat.equations or beat.chart)
-        left, right = -6.9, (6.9 - SIDE_WIDTH - 0.3) if has_side else 6.9
-        area_height = CONTENT_TOP - CONTENT_BOTTOM - 1.1  # room for panel titles and legends
+        caption = label(beat.caption, CAPTION, TEXT_COLOR, role="caption").to_edge(DOWN, buff=0.22)
+        keys = [k for k in dict.fromkeys(g for p in beat.panels for g in p.glyphs)]
+        extras = VGroup(caption)
+        if keys:
+            extras.add(glyph_key(tuple(keys)).next_to(caption, UP, buff=0.15))
+        top, bottom = 4.0 - TITLE_BUFF - 0.55, extras.get_top()[1] + 0.15
+        left, right = -6.95, (6.95 - SIDE_WIDTH - 0.2) if has_side else 6.95
         n = len(beat.panels)
         views, flat = [], Group()
         for j, panel in enumerate(beat.panels):
             run = self.runs[panel.run]
             if panel.view == "3d":
-                view = self.setup_3d(panel, run, shift=(right - 6.9) / 2)
+                view = self.setup_3d(panel, run, shift=(right - 6.95) / 2)
             else:
-                center = np.array([left + (j + 0.5) * (right - left) / n, (CONTENT_TOP + CONTENT_BOTTOM) / 2 + 0.2, 0])
-                xmin, xmax, ymin, ymax = run.meta.surface.domain
-                # `size` is the map's longer side: as large as the panel's width and the content height allow
-                longer, wide = max(xmax - xmin, ymax - ymin), xmax - xmin
-                size = min(((right - left) / n - 0.6) * longer / wide, area_height * longer / (ymax - ymin))
-                view = PanelView(panel, run, size, center)
+                view = self.map_panel(panel, run, left + j * (right - left) / n, (right - left) / n, top, bottom)
                 flat.add(view)
             views.append(view)
-        side = self.side_column(beat, views[0])
-        caption = label(beat.caption, 20, TEXT_COLOR).to_edge(DOWN, buff=0.3)
-        keys = [k for k in dict.fromkeys(g for p in beat.panels for g in p.glyphs)]
-        extras = VGroup(caption)
-        if keys:
-            extras.add(glyph_key(tuple(keys)).next_to(caption, UP, buff=0.15))
+        side = self.side_column(beat, views[0], top, bottom)
         overlay = Group(flat, side, extras)
         overlay.fix_in_frame()
         self.add(overlay)
 
-        # the beat: every panel runs its steps over the same time
+        # the beat: every panel runs its steps over the same time, paced by where the paths move
+        pacing = pace(*self.tracks(views))
         progress = ValueTracker(0.0)
         clock = Mobject()
 
         def update(m, dt):
-            f = progress.get_value()
-            tau = f * views[0].run.num_steps  # the side column follows the first panel's run
+            tau = pacing.tau(progress.get_value())
             for v in views:
-                v.show(f)
+                v.show(tau)
             for mob in (*self.cards, *([self.chart] if self.chart else [])):
                 mob.show(tau)
 
@@ -150,36 +174,79 @@ class ChapterScene(Scene):
         self.play(progress.animate.set_value(1.0), run_time=duration, rate_func=linear)
         self.wait(self.hold)
         if last:
-            self.write_probe(views, beat)
+            self.write_probe(views, beat, pacing.end)
         else:
             self.play(FadeOut(Group(*self.mobjects[1:])), run_time=self.FADE)
             self.clear()
-            self.add(Group())  # keep the title (re-added below)
-            self.add(label(CHAPTERS[self.chapter].title, 24, TEXT_COLOR, weight="BOLD").to_corner(UL, buff=0.3)
-                     .fix_in_frame())
+            self.add(self.title())
+
+    @staticmethod
+    def tracks(views: list[PanelView]) -> tuple[list[np.ndarray], list[int]]:
+        """Every drawn path's step points (padded to the longest run), and how many of them are drawn."""
+        length = max(v.run.num_steps for v in views) + 1
+        tracks, visible = [], []
+        for v in views:
+            for t in v.tracers:
+                tracks.append(np.vstack([t.steps, np.repeat(t.steps[-1:], length - len(t.steps), axis=0)]))
+                visible.append(len(t.steps))
+        return tracks, visible
+
+    def map_panel(self, panel: Panel, run: Run, x0: float, width: float, top: float, bottom: float) -> PanelView:
+        """A map panel as large as its column and the content height allow, its legend underneath."""
+        probe_legend = Legend(paths_of(run, Stage.from_run(run))[:1])
+        rows = len(panel.paths) or int(np.prod(run.params.shape[:3]))
+        legend_height = rows * probe_legend.get_height() + (rows - 1) * 0.1
+        title_height = 0.45 if panel.title else 0.0
+        xmin, xmax, ymin, ymax = run.meta.surface.domain
+        longer = max(xmax - xmin, ymax - ymin)
+        # room for the tick labels left and below, the legend below
+        map_width, map_height = width - 0.75, top - bottom - title_height - 0.45 - legend_height - 0.2
+        size = min(map_width * longer / (xmax - xmin), map_height * longer / (ymax - ymin))
+        height = size * (ymax - ymin) / longer
+        center = np.array([x0 + width / 2 + 0.2, top - title_height - height / 2, 0])
+        view = PanelView(panel, run, size, center)
+        view.legend.next_to(view.tracers, DOWN, buff=0).align_to(np.array([0, center[1] - height / 2 - 0.5, 0]), UP)
+        view.legend.set_x(center[0])
+        view.add(view.legend)
+        return view
 
     def setup_3d(self, panel: Panel, run: Run, shift: float) -> PanelView:
         """The 3D surface with the panel's paths; the camera turns slowly; overlays stay fixed in the frame."""
         stage, height = Stage.from_run(run), HeightField(run)
         to_3d = lambda xy: stage.to_3d(xy[:, 0], xy[:, 1], height(xy[:, 0], xy[:, 1]), LIFT)  # noqa: E731
         self.add(landscape_3d(run, stage, height))
-        aim_camera(self.frame, run, 6.6 if shift == 0 else 8.4)
+        aim_camera(self.frame, run, 5.2 if shift == 0 else 6.6)
         right = self.frame.get_inverse_camera_rotation_matrix()[0]
-        self.frame.move_to(-shift * 1.15 * right)
+        self.frame.move_to(-shift * 0.9 * right)
         view = PanelView(panel, run, 0, to_3d=to_3d)
         self.add(view)
-        legend = view.legend.to_corner(UL, buff=0.3).shift(0.55 * DOWN).fix_in_frame()
-        counter = StepCounter(run.num_steps).to_corner(UP + RIGHT, buff=0.3).fix_in_frame()
-        self.add(legend, counter)
+        legend = view.legend.to_corner(UL, buff=TITLE_BUFF).shift(0.7 * DOWN).fix_in_frame()
+        counter = StepCounter(run.num_steps).to_corner(UP + RIGHT, buff=TITLE_BUFF).fix_in_frame()
+        tags = VGroup(*(name_tag(t.path) for t in view.tracers)).fix_in_frame()
+        notes = VGroup(*(end_note(t.path) for t in view.tracers)).set_opacity(0).fix_in_frame()
+        self.add(legend, counter, tags, notes)
         view.counter = counter
+        width, height_px = self.camera.get_pixel_shape()
+
+        def pin():
+            tau = view.last_tau
+            for tracer, tag, note in zip(view.tracers, tags, notes):
+                tag.next_to(screen_point(self.frame, tracer.ball.get_center(), width, height_px), UR, buff=0.06)
+                if tracer.path.ended(tau):
+                    note.next_to(screen_point(self.frame, tracer.end_mark.get_center(), width, height_px), UP,
+                                 buff=0.12).set_opacity(1)
+                    tag.set_opacity(0)
+            unstack([*notes, *tags])
+
+        view.pin = pin
         return view
 
-    def side_column(self, beat: Beat, first: PanelView):
+    def side_column(self, beat: Beat, first: PanelView, top: float, bottom: float):
         """Equation cards (optionally with live numbers) or the loss chart, in the right-hand column."""
         self.cards, self.chart = [], None
         if beat.chart:
-            self.chart = LossChart(first.paths, first.run.num_steps, width=SIDE_WIDTH - 0.9, height=3.6)
-            return self.chart.move_to([6.9 - SIDE_WIDTH / 2 + 0.3, 0.1, 0])
+            self.chart = LossChart(first.paths, first.run.num_steps, width=SIDE_WIDTH - 1.2, height=3.4)
+            return self.chart.move_to([6.95 - SIDE_WIDTH / 2 + 0.5, -0.6, 0])
         group = VGroup()
         for o in beat.equations:
             live = next((p for p in first.paths if p.index[0] == o), None) if beat.live_numbers else None
@@ -187,14 +254,14 @@ class ChapterScene(Scene):
             self.cards.append(card)
             group.add(card)
         if len(group):
-            group.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-            group.set_max_width(SIDE_WIDTH - 0.2)
-            group.set_max_height(CONTENT_TOP - CONTENT_BOTTOM)
-            group.move_to([6.9 - SIDE_WIDTH / 2, (CONTENT_TOP + CONTENT_BOTTOM) / 2, 0]).to_edge(RIGHT, buff=0.3)
+            group.arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+            group.set_max_width(SIDE_WIDTH - 0.1)
+            group.set_max_height(top - bottom)
+            group.move_to([6.95 - SIDE_WIDTH / 2, (top + bottom) / 2, 0]).to_edge(RIGHT, buff=0.25)
         return group
 
-    def write_probe(self, views: list[PanelView], beat: Beat) -> None:
-        """Screen facts of the final frame, for tests: heads, glyph arrows and squares, equations, chart."""
+    def write_probe(self, views: list[PanelView], beat: Beat, end_step: float) -> None:
+        """Screen facts of the final frame, for tests: heads, glyph arrows and squares, equations, chart, text."""
         if not self.probe_path:
             return
         width, height = self.camera.get_pixel_shape()
@@ -206,17 +273,23 @@ class ChapterScene(Scene):
 
         heads, glyphs = [], []
         for v in views:
-            heads += [{"name": t.path.name, "color": t.path.color, "pixel": pixel(t.ball.get_center(), v)}
-                      for t in v.tracers]
+            heads += [{"name": t.path.name, "color": t.path.color, "pixel": pixel(t.ball.get_center(), v),
+                       "escaped": t.path.escaped} for t in v.tracers]
             for g in v.glyphs:
                 for kind, mob in g.arrows.items():
                     points = mob.get_points()
-                    glyphs.append({"kind": kind, "tail": pixel(points[0], v), "tip": pixel(points[-1 if len(points) < 3 else 2], v)})
+                    glyphs.append({"kind": kind, "tail": pixel(points[0], v),
+                                   "tip": pixel(points[-1 if len(points) < 3 else 2], v)})
                 if "squares" in g.kinds:
-                    glyphs.append({"kind": "squares", "pixel": pixel(g.squares.get_center(), v)})
+                    glyphs.append({"kind": "squares", "pixel": pixel(g.squares.get_center(), v),
+                                   "box": [pixel(g.squares.get_corner(c), v) for c in (DOWN + LEFT, UP + RIGHT)]})
+        markers = [pixel(v.to_points(np.array([[m.x, m.y]]))[0], v) for v in views if v.panel.view != "3d"
+                   for m in visible_minima(v.run)]
         Path(self.probe_path).write_text(json.dumps({
-            "size": [width, height], "heads": heads, "glyphs": glyphs,
-            "equations": len(self.cards), "chart": beat.chart}))
+            "size": [width, height], "heads": heads, "glyphs": glyphs, "markers": markers,
+            "equations": len(self.cards), "chart": beat.chart, "text": text_sizes(self.mobjects, 640),
+            "end_step": end_step, "hold": self.hold, "caption": beat.caption,
+            "legend": [[n.text for n in v.legend.values] for v in views]}))
 
 
 class TitleCard(Scene):
@@ -233,9 +306,9 @@ class TitleCard(Scene):
 
     def construct(self):
         chapter = CHAPTERS[self.chapter]
-        title = label(chapter.title, 40, TEXT_COLOR, weight="BOLD")
-        summary = label(chapter.summary, 20, DIM_TEXT)
-        summary.set_max_width(12.5)
+        title = label(chapter.title, 56, TEXT_COLOR, weight="BOLD", role="title")
+        summary = label(chapter.summary, READOUT, DIM_TEXT, role="caption")
+        summary.set_max_width(13.4)
         card = VGroup(title, summary).arrange(DOWN, buff=0.4)
         self.play(FadeIn(card, shift=0.2 * UP), run_time=0.5)  # the three parts add up to `duration`
         self.wait(max(self.duration - 1.0, 0.1))

@@ -6,7 +6,7 @@ effective per-parameter step size, and Nesterov's look-ahead jump.
 
 import numpy as np
 
-from .elements import PathData, label
+from .elements import DIM_TEXT, READOUT, PathData, label
 from .headless import manimlib  # noqa: F401
 from manimlib import RIGHT, UP, Group, Rectangle, VGroup, VMobject  # noqa: E402
 
@@ -39,10 +39,15 @@ def set_arrow(mob: VMobject, start: np.ndarray, end: np.ndarray) -> None:
 class StateGlyphs(Group):
     """Glyphs for one path; `to_points(xy)` maps parameter points to scene points (map or surface)."""
 
-    def __init__(self, run, path: PathData, to_points, kinds: tuple[str, ...], box: float = 0.55):
+    def __init__(self, run, path: PathData, to_points, kinds: tuple[str, ...], box: float = 0.55,
+                 inset: np.ndarray | None = None, bounds: tuple[float, float, float, float] | None = None):
         super().__init__()
         o, s, k = path.index
         self.path, self.to_points, self.box = path, to_points, box
+        # Squares and bars sit at a fixed inset (bottom-left corner given), never over the paths' ends or the
+        # minima; arrows stay at the head, shortened to end inside `bounds` (xmin, xmax, ymin, ymax) if given.
+        self.inset = np.zeros(3) if inset is None else np.asarray(inset, float)
+        self.bounds = bounds
         self.grad, self.moment = run.grad[o, s, k], run.first_moment[o, s, k]
         self.second, self.step_size = run.second_moment[o, s, k], run.step_size[o, s, k]
         self.hyper = run.meta.optimizers[o].hyperparameters
@@ -63,7 +68,7 @@ class StateGlyphs(Group):
         if "squares" in kinds:
             self.squares = VGroup(*(Rectangle(0.1, 0.1).set_stroke(path.color, 1.5).set_fill(path.color, 0.35)
                                     for _ in range(2)))
-            self.square_labels = VGroup(label("x", 12), label("y", 12))
+            self.square_labels = VGroup(*(label(a, READOUT, DIM_TEXT, role="glyph") for a in run.meta.surface.axes))
             self.add(self.squares, self.square_labels)
         if "step" in kinds:
             self.bars = VGroup(*(Rectangle(0.07, 0.1).set_stroke(width=0).set_fill(path.color, 0.9)
@@ -73,6 +78,19 @@ class StateGlyphs(Group):
             self.jump = arrow(np.zeros(3), np.zeros(3), GLYPH_COLORS["lookahead"], width=2.0)
             self.position = VMobject().set_stroke("#FFFFFF", 2.0)
             self.add(self.jump, self.position)
+
+    def clipped(self, head: np.ndarray, tip: np.ndarray) -> np.ndarray:
+        """The tip pulled back along the arrow until it lies inside the bounds."""
+        if self.bounds is None:
+            return tip
+        xmin, xmax, ymin, ymax = self.bounds
+        d, t = tip - head, 1.0
+        for axis, lo, hi in ((0, xmin, xmax), (1, ymin, ymax)):
+            if d[axis] > 0 and tip[axis] > hi:
+                t = min(t, (hi - head[axis]) / d[axis])
+            elif d[axis] < 0 and tip[axis] < lo:
+                t = min(t, (lo - head[axis]) / d[axis])
+        return head + max(t, 0.0) * d
 
     def _step(self, tau: float) -> int:
         return int(min(self.path.head_index(tau), len(self.grad) - 1))
@@ -86,10 +104,10 @@ class StateGlyphs(Group):
             if not np.all(np.isfinite(vec)):
                 mob.set_opacity(0)
                 continue
-            tip = self.to_points((head_xy - self.scale[kind] * vec)[None])[0]
+            tip = self.clipped(head, self.to_points((head_xy - self.scale[kind] * vec)[None])[0])
             set_arrow(mob, head, tip)
             mob.set_stroke(opacity=1)
-        anchor = head + np.array([0.18, 0.18, 0.0])
+        anchor = self.inset
         if "squares" in self.kinds:
             values = self.second[t]
             for i, (square, text) in enumerate(zip(self.squares, self.square_labels)):
@@ -119,7 +137,7 @@ DOWN_SMALL = -UP
 
 def glyph_key(kinds: tuple[str, ...]) -> VGroup:
     """A one-line key of the glyphs in use."""
-    items = VGroup(*(label(GLYPH_KEY[k], 14, GLYPH_COLORS.get(k, "#CCCCCC")) for k in kinds))
+    items = VGroup(*(label(GLYPH_KEY[k], READOUT, GLYPH_COLORS.get(k, "#CCCCCC"), role="glyph") for k in kinds))
     return items.arrange(RIGHT, buff=0.35)
 
 

@@ -25,6 +25,7 @@ class SceneJob:
     duration: float | None = None  # seconds the steps take (None: the scene's own)
     show_glyphs: bool = False
     show_equations: bool = False
+    show_dots: bool = False  # a dot at every step
     still_camera: bool = False  # no orbit: what GIFs of orbiting views are made from
     probe_path: str | None = None  # screen facts of the last frame, as JSON (tests)
 

@@ -10,31 +10,35 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a file by `manimgl`
 
 from scenes.headless import manimlib  # noqa: E402,F401
-from manimlib import DL, DR, FRAME_HEIGHT, FRAME_WIDTH, DOWN, LEFT, RIGHT, UL, UR, Group, Mobject, Scene, ValueTracker, VGroup, linear  # noqa: E402
+import numpy as np  # noqa: E402
+from manimlib import DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, Group, Mobject, Scene, ValueTracker, VGroup, linear  # noqa: E402
 
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    BACKGROUND, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, end_note, landscape_3d,
-    minima_markers, paths_of, project_to_pixels, surface_caption,
+    BACKGROUND, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order, end_note,
+    landscape_3d, minima_markers, minimum_label, name_tag, paths_of, project_to_pixels, screen_point,
+    surface_caption, text_sizes, unstack, visible_minima,
 )
 from scenes.equations import EquationCard  # noqa: E402
 from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
+from scenes.pacing import pace  # noqa: E402
 from scenes.source import race_run  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
 
 
 class RaceScene(Scene):
-    """Optimizers racing down the 3D surface, with a legend of live losses and a slow camera orbit."""
+    """Optimizers racing down the 3D surface, with name tags, a legend of live losses and a slow camera orbit."""
 
     run_path: str | None = None  # None: $LOSSCAPE_RUN
     probe_path: str | None = None  # if set, screen positions of the final frame are written there (tests)
     duration: float = 10.0  # seconds over which the steps are spread
-    hold: float = 1.0  # seconds the finished race stays on screen
-    orbit_degrees: float = 30.0  # camera turn over the race
+    hold: float = 2.0  # seconds the finished race stays on screen
+    orbit_degrees: float = 24.0  # camera turn over the race
     zoom: float = 1.0
     field_of_view: float = 25.0  # degrees
     show_glyphs: bool = False  # optimizer-state glyphs at each path's head (--glyphs)
     show_equations: bool = False  # each optimizer's update rule with its hyperparameters (--equations)
+    show_dots: bool = False  # a dot at every step (--dots)
     glyph_kinds = ("grad", "moment", "squares", "step")
     default_camera_config = dict(background_color=BACKGROUND)
 
@@ -42,16 +46,21 @@ class RaceScene(Scene):
         self.run = race_run(self.run_path)
         self.stage = Stage.from_run(self.run)
         self.paths = paths_of(self.run, self.stage)
-        self.tau = ValueTracker(0.0)
+        self.progress = ValueTracker(0.0)
 
         # landscape
         self.add_landscape()
 
-        # paths, one per optimizer × start, drawn up to the animation time
-        self.tracers = Group(*(PathTracer(p, self.path_points, **self.tracer_options()) for p in self.paths))
+        # paths, one per optimizer × start; slow ones drawn last, on top, so none is hidden
+        self.order = drawing_order(self.paths)
+        self.tracers = Group(*(PathTracer(p, self.points_for(rank), dots=self.show_dots, **self.tracer_options())
+                               for rank, p in enumerate(self.order)))
         self.add(self.tracers)
+        # time follows the motion, and stops once nothing visibly moves
+        self.pacing = pace([np.vstack([t.steps, np.repeat(t.steps[-1:], self.run.num_steps + 1 - len(t.steps), 0)])
+                            for t in self.tracers], [len(t.steps) for t in self.tracers])
 
-        # overlays: surface and formula, legend with live losses, step counter
+        # overlays: surface and formula, legend with live losses, step counter, tags pinned to the 3D scene
         self.add_overlays()
 
         # the race
@@ -59,20 +68,26 @@ class RaceScene(Scene):
         clock.add_updater(lambda m, dt: self.show_time(dt))
         self.add(clock)
         self.show_time(0)
-        self.play(self.tau.animate.set_value(self.run.num_steps), run_time=self.duration, rate_func=linear)
+        self.play(self.progress.animate.set_value(1.0), run_time=self.duration, rate_func=linear)
         self.wait(self.hold)
         self.write_probe()
 
+    @property
+    def tau(self) -> float:
+        """The fractional step shown now."""
+        return self.pacing.tau(self.progress.get_value())
+
     def probe(self) -> dict:
-        """Where things ended up on screen (pixels), for tests that check the picture."""
+        """Where things ended up on screen (pixels), and how large every text is at 640 px, for tests."""
         width, height = self.camera.get_pixel_shape()
         heads = []
         for tracer in self.tracers:
             point = tracer.ball.get_center()
             pixel = project_to_pixels(self.frame, point, width, height)[0]
             heads.append({"name": tracer.path.name, "color": tracer.path.color, "pixel": pixel.tolist(),
-                          "diverged_at": tracer.path.diverged_at})
-        return {"size": [width, height], "heads": heads}
+                          "diverged_at": tracer.path.diverged_at, "escaped": tracer.path.escaped})
+        return {"size": [width, height], "heads": heads, "text": text_sizes(self.mobjects, 640),
+                "end_step": self.pacing.end, "hold": self.hold}
 
     def write_probe(self) -> None:
         if self.probe_path:
@@ -87,7 +102,8 @@ class RaceScene(Scene):
     def add_landscape(self) -> None:
         self.height = HeightField(self.run)
         self.add(landscape_3d(self.run, self.stage, self.height))
-        aim_camera(self.frame, self.run, 6.3 / self.zoom, self.field_of_view)
+        aim_camera(self.frame, self.run, 6.0 / self.zoom, self.field_of_view)
+        self.frame.shift(0.6 * self.frame.get_inverse_camera_rotation_matrix()[0] * -1)  # clear of the legend
         # The angle follows scene time, so a still (which skips animations) ends where the video does.
         self.start_theta = self.frame.get_theta()
         self.frame.add_updater(lambda f: f.set_theta(self.start_theta + self.time * self.orbit_rate))
@@ -97,52 +113,74 @@ class RaceScene(Scene):
         """Radians per second of camera turn."""
         return (self.orbit_degrees * 3.14159265 / 180) / max(self.duration + self.hold, 1e-6)
 
-    def path_points(self, xy):
-        return self.stage.to_3d(xy[:, 0], xy[:, 1], self.height(xy[:, 0], xy[:, 1]), LIFT)
+    def points_for(self, rank: int):
+        """Scene points of parameter points for the path drawn `rank`-th (later ones float a little higher)."""
+        lift = LIFT * (1 + 0.25 * rank)
+        return lambda xy: self.stage.to_3d(xy[:, 0], xy[:, 1], self.height(xy[:, 0], xy[:, 1]), lift)
+
+    def anchor(self, point: np.ndarray) -> np.ndarray:
+        """Where a scene point shows, in the coordinates of the overlays fixed in the frame."""
+        width, height = self.camera.get_pixel_shape()
+        return screen_point(self.frame, point, width, height)
 
     def tracer_options(self) -> dict:
         return {}
 
     def add_overlays(self) -> None:
-        self.caption = caption = surface_caption(self.run).to_corner(DL, buff=0.3)
-        self.legend = Legend(self.paths).to_corner(UL, buff=0.3)
-        self.counter = StepCounter(self.run.num_steps).to_corner(UR, buff=0.3)
+        self.caption = caption = surface_caption(self.run).to_corner(DL, buff=0.25)
+        self.legend = Legend(self.paths).to_corner(UL, buff=0.25)
+        self.counter = StepCounter(self.run.num_steps).to_corner(UR, buff=0.25)
         # Order matters for speed: alike mobjects in a row share one fill pass (see Legend).
         self.overlays = VGroup(self.counter, caption, self.legend)
         if self.show_equations:
-            cards = VGroup(*(EquationCard(self.run, o, size=0.16) for o in range(len(self.run.meta.optimizers))))
-            cards.arrange(DOWN, aligned_edge=LEFT, buff=0.25).set_max_height(6.2).set_max_width(4.4)
-            self.overlays.add(cards.to_edge(RIGHT, buff=0.3).shift(0.2 * DOWN))
-        self.glyphs = Group(*(StateGlyphs(self.run, p, self.path_points, self.glyph_kinds) for p in self.paths)
-                            if self.show_glyphs else ())
+            cards = VGroup(*(EquationCard(self.run, o) for o in range(len(self.run.meta.optimizers))))
+            cards.arrange(DOWN, aligned_edge=LEFT, buff=0.3).set_max_height(5.6).set_max_width(4.6)
+            self.overlays.add(cards.to_edge(RIGHT, buff=0.25).shift(0.3 * DOWN))
+        self.glyphs = Group(*(StateGlyphs(self.run, p, self.points_for(len(self.paths)), self.glyph_kinds,
+                                          inset=self.glyph_inset(i))
+                              for i, p in enumerate(self.paths)) if self.show_glyphs else ())
         if self.show_glyphs:
             self.overlays.add(glyph_key(self.glyph_kinds).to_edge(DOWN, buff=0.12))
+        self.tags = VGroup(*(name_tag(t.path) for t in self.tracers))
         self.end_notes = VGroup(*(end_note(t.path) for t in self.tracers))
         self.end_notes.set_opacity(0)
-        self.overlays.add(self.end_notes)
+        markers = visible_minima(self.run)
+        self.marker_labels = VGroup(*(minimum_label(m) for m in markers))
+        self.marker_points = [self.marker_point(m.x, m.y) for m in markers]
+        self.overlays.add(self.marker_labels, self.tags, self.end_notes)
         self.overlays.fix_in_frame()
         self.add(self.glyphs, self.overlays)
 
+    def marker_point(self, x: float, y: float) -> np.ndarray:
+        return self.stage.to_3d(x, y, self.height(np.array([x]), np.array([y]))[0], 2 * LIFT)
+
+    def glyph_inset(self, i: int):
+        """Where the accumulator squares and step bars of path i sit: a column down the right edge."""
+        return np.array([5.6, 1.2 - 1.3 * i, 0.0])
+
     def show_time(self, dt: float) -> None:
-        """Bring every live element to the current animation time."""
-        tau = self.tau.get_value()
+        """Bring every live element to the current animation time; pinned labels follow their 3D points."""
+        tau = self.tau
         for mob in (*self.tracers, *self.glyphs):
             mob.show(tau)
         self.legend.show(tau)
         self.counter.show(tau)
-        width, height = self.camera.get_pixel_shape()
-        for tracer, note in zip(self.tracers, self.end_notes):
-            if tracer.path.ended(tau):  # the note sits beside the cross, wherever the camera has turned
-                col, row = project_to_pixels(self.frame, tracer.end_mark.get_center(), width, height)[0]
-                note.move_to([(col / width - 0.5) * FRAME_WIDTH, (0.5 - row / height) * FRAME_HEIGHT + 0.3, 0])
+        for label_, point in zip(self.marker_labels, self.marker_points):
+            label_.next_to(self.anchor(point), DOWN, buff=0.12)
+        for tracer, tag, note in zip(self.tracers, self.tags, self.end_notes):
+            tag.next_to(self.anchor(tracer.ball.get_center()), UR, buff=0.08)
+            if tracer.path.ended(tau):  # the note sits beside the end mark, wherever the camera has turned
+                note.next_to(self.anchor(tracer.end_mark.get_center()), UP, buff=0.15)
                 note.set_opacity(1)
+                tag.set_opacity(0)
+        unstack([*self.end_notes, *self.tags])
 
 
 class ContourScene(RaceScene):
     """The same race seen from above: filled contours of the surface with the paths (the classic 2D view)."""
 
-    map_size: float = 6.6
-    map_center = 2.4 * LEFT
+    map_size: float = 7.5
+    map_center = 2.85 * LEFT + 0.1 * DOWN
 
     def add_landscape(self) -> None:
         self.add(contour_map(self.run, self.stage, self.map_size, self.map_center))
@@ -151,17 +189,23 @@ class ContourScene(RaceScene):
     def map_point(self, x, y):
         return self.stage.to_map(x, y, self.map_size) + self.map_center
 
-    def path_points(self, xy):
-        return self.map_point(xy[:, 0], xy[:, 1])
+    def points_for(self, rank: int):
+        return lambda xy: self.map_point(xy[:, 0], xy[:, 1])
+
+    def marker_point(self, x: float, y: float) -> np.ndarray:
+        return self.map_point(np.array([x]), np.array([y]))[0]
+
+    def glyph_inset(self, i: int):
+        return np.array([1.6, 1.2 - 1.3 * i, 0.0])
 
     def tracer_options(self) -> dict:
         return {"three_d": False, "ball_radius": 0.06}
 
     def add_overlays(self) -> None:
         super().add_overlays()
-        self.legend.to_corner(UR, buff=0.3)
+        self.legend.to_corner(UR, buff=0.25)
         self.counter.next_to(self.legend, DOWN, buff=0.3).align_to(self.legend, LEFT)
-        self.caption.set_max_width(5.6).to_corner(DR, buff=0.3)  # beside the map
+        self.caption.set_max_width(6.0).to_corner(DR, buff=0.25)  # beside the map
 
 
 class SplitScene(RaceScene):
@@ -191,7 +235,7 @@ class SplitScene(RaceScene):
 
     def show_time(self, dt: float) -> None:
         super().show_time(dt)
-        self.chart.show(self.tau.get_value())
+        self.chart.show(self.tau)
 
 
 VIEWS = {"3d": RaceScene, "contour": ContourScene, "split": SplitScene}

@@ -24,7 +24,7 @@ def scene_class(scene: SceneJob) -> type:
 
         base = getattr(race, VIEWS[scene.scene].scene)
         attributes.update(run_path=scene.run_path, show_glyphs=scene.show_glyphs,
-                          show_equations=scene.show_equations)
+                          show_equations=scene.show_equations, show_dots=scene.show_dots)
         if scene.still_camera:
             attributes["orbit_degrees"] = 0.0
     return type(base.__name__, (base,), {k: v for k, v in attributes.items() if v is not None})

@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib import colormaps
 
 COLORMAP = "bone"  # low-chroma, dark low to light high; leaves every hue to the path colours
-COLOR_RANGE = (0.22, 0.70)  # sub-range of COLORMAP used: L* ≈ 21 (visible on the background) to 73 (below white)
+COLOR_RANGE = (0.18, 0.60)  # sub-range of COLORMAP used: L* ≈ 18 (visible on the background) to 63 (well below white)
 SURFACE_WIDTH = 6.4  # scene units spanned by the longer side of the domain
 SURFACE_HEIGHT = 2.6  # scene units spanned by the displayed height range
 LIFT = 0.035  # paths float this far above the surface, enough to avoid z-fighting
