@@ -46,17 +46,30 @@ def project_to_pixels(frame, points: np.ndarray, width: int, height: int) -> np.
     return np.stack([(x + 1) / 2 * width, (1 - y) / 2 * height], axis=-1)
 
 
+# ManimGL's Text turns each cubic of a glyph into one quadratic whose control point is where the end tangents
+# meet: on a nearly straight S-shaped cubic that point lands far outside the glyph (DejaVu Sans "2" at 15 pt,
+# "²" at 16, 17 and 47 pt), a spike that moved LiveNumber's aligned "2" up ("0. ²615"). The general
+# approximation (split at the inflection) stays on the curve. Every Text must use it: ManimGL caches a path's
+# points by its SVG "d" alone, so a Text made the other way first would hand its points to ours.
+TEXT_PATHS = dict(use_simple_quadratic_approx=False)
+
+
+def text_outline(text: str, size: float, weight: str = "NORMAL") -> VMobject:
+    """The text's glyphs as one outline, traced faithfully."""
+    return single_outline(Text(text, font=FONT, font_size=size, weight=weight, path_string_config=TEXT_PATHS))
+
+
 def label(text: str, size: float = CAPTION, color: str = TEXT_COLOR, weight: str = "NORMAL",
           role: str = "text") -> VMobject:
     """Screen text, sized in points at 480p so it stays readable there (one outline: cheap per frame)."""
-    mob = single_outline(Text(text, font=FONT, font_size=size, weight=weight)).set_fill(color, 1)
+    mob = text_outline(text, size, weight).set_fill(color, 1)
     return measured(mob, digit_height(size), role)
 
 
 @functools.cache
 def digit_height(size: float) -> float:
     """Height in scene units of a digit at this font size: the measure of how large text reads."""
-    return single_outline(Text("0", font=FONT, font_size=size)).get_height()
+    return text_outline("0", size).get_height()
 
 
 def measured(mob: VMobject, digit: float, role: str) -> VMobject:
@@ -462,15 +475,19 @@ def screen_point(frame, point: np.ndarray, width: int, height: int) -> np.ndarra
 
 
 def surface_caption(run, max_width: float = 8.5) -> VGroup:
-    """The surface's title and formula (in one or two lines), for a corner of the frame."""
+    """The surface's title and formula (broken into lines no wider than max_width), for a corner of the frame."""
     meta = run.meta.surface
     title = label(meta.title if meta.name != meta.title else "f(x, y)", CAPTION, TEXT_COLOR, "BOLD", role="caption")
-    lines = [formula_text(f"f = {meta.formula}")]
-    if lines[0].get_width() > max_width:
-        first, second = split_formula(meta.formula)
-        if second:
-            lines = [formula_text(f"f = {first}"), formula_text(rf"\quad {second}")]
-    return VGroup(title, *lines).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+    return VGroup(title, *formula_lines(f"f = {meta.formula}", max_width)).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+
+
+def formula_lines(tex: str, max_width: float, depth: int = 2) -> list[VMobject]:
+    """The formula as lines at full size, cut at top-level + and − until each fits (continuations indented)."""
+    line = formula_text(tex)
+    first, rest = split_formula(tex)
+    if line.get_width() <= max_width or not rest or depth == 0:
+        return [line]
+    return [*formula_lines(first, max_width, depth - 1), *formula_lines(rf"\quad {rest}", max_width, depth - 1)]
 
 
 def split_formula(tex: str) -> tuple[str, str]:
@@ -518,7 +535,7 @@ def contour_image(run, stage: Stage, pixels: int = 900) -> ImageMobject:
     ax.set_ylim(ymin, ymax)
     # One file per distinct map, reused across renders.
     folder = cache_dir("contours")
-    key = hashlib.sha1(h.tobytes() + repr((stage.domain, pixels)).encode()).hexdigest()[:16]
+    key = hashlib.sha1(h.tobytes() + repr((stage.domain, pixels, COLORMAP, COLOR_RANGE)).encode()).hexdigest()[:16]
     path = folder / f"{key}.png"
     if not path.exists():
         write_atomic(path, lambda f: fig.savefig(f, dpi=100, format="png"))
@@ -551,10 +568,10 @@ def map_frame(run, stage: Stage, size: float) -> VGroup:
     x_name, y_name = run.meta.surface.axes
     tick = lambda v: label(f"{v:g}".replace("-", "−"), READOUT, DIM_TEXT, role="tick")  # noqa: E731
     ticks = VGroup(
-        tick(xmin).next_to(rect.get_corner(DOWN + LEFT), DOWN, buff=0.08),
-        tick(xmax).next_to(rect.get_corner(DOWN + RIGHT), DOWN, buff=0.08),
-        tick(ymin).next_to(rect.get_corner(DOWN + LEFT), LEFT, buff=0.08),
-        tick(ymax).next_to(rect.get_corner(UP + LEFT), LEFT, buff=0.08),
+        tick(xmin).next_to(rect.get_corner(DOWN + LEFT), DOWN, buff=0.08).align_to(rect, LEFT),
+        tick(xmax).next_to(rect.get_corner(DOWN + RIGHT), DOWN, buff=0.08).align_to(rect, RIGHT),
+        tick(ymin).next_to(rect.get_corner(DOWN + LEFT), LEFT, buff=0.08).align_to(rect, DOWN),
+        tick(ymax).next_to(rect.get_corner(UP + LEFT), LEFT, buff=0.08).align_to(rect, UP),
         label(x_name, READOUT, DIM_TEXT, role="tick").next_to(rect, DOWN, buff=0.08),
         label(y_name, READOUT, DIM_TEXT, role="tick").next_to(rect, LEFT, buff=0.12),
     )

@@ -41,7 +41,8 @@ class EquationCard(VGroup):
                 # a vector as (a, b): commas, never a middle dot that reads as a product
                 row = VGroup(label(f"{state_symbol(meta.equation, field)} = (", READOUT, DIM_TEXT, role="readout"),
                              numbers[0], label(",", READOUT, DIM_TEXT, role="readout"), numbers[1],
-                             label(")", READOUT, DIM_TEXT, role="readout")).arrange(RIGHT, buff=0.08)
+                             label(")", READOUT, DIM_TEXT, role="readout"))
+                lay_out(row)
                 rows.add(row)
                 self.live_rows.append((values, numbers, row))
             rows.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
@@ -56,5 +57,14 @@ class EquationCard(VGroup):
             left = row.get_left()
             for number, value in zip(numbers, values[t]):
                 number.set_value(float(value) if np.isfinite(value) else 0.0)
-            row.arrange(RIGHT, buff=0.08)
+            lay_out(row)
             row.shift(left - row.get_left())
+
+
+def lay_out(row: VGroup) -> None:
+    """'g = (a, b)' in a line, the comma on the numbers' baseline (centring would lift it to an apostrophe);
+    gaps scale with the row, so a card shrunk to fit stays in proportion."""
+    start, first, comma, second, end = row
+    gap = 0.08 * first.get_height() / first.text_height
+    row.arrange(RIGHT, buff=gap)
+    comma.align_to(first, DOWN).shift(0.35 * comma.get_height() * DOWN)

@@ -41,11 +41,7 @@ class PanelView(Group):
     def __init__(self, panel: Panel, run: Run, size: float, center=ORIGIN, to_3d=None):
         super().__init__()
         self.panel, self.run, self.stage = panel, run, Stage.from_run(run)
-        all_paths = paths_of(run, self.stage)
-        self.paths = [p for p in all_paths if not panel.paths or p.index in panel.paths]
-        if panel.labels:
-            for p, name in zip(self.paths, panel.labels):
-                p.title = name
+        self.paths = self.shown_paths(panel, run)
         self.size = size
         three_d = panel.view == "3d"
         self.to_points = to_3d if three_d else (lambda xy: self.stage.to_map(xy[:, 0], xy[:, 1], size) + center)
@@ -74,6 +70,14 @@ class PanelView(Group):
         self.counter = None  # a 3D panel's step counter (set by the scene, which places it)
         self.pin = None  # a 3D panel's overlays that follow its balls (set by the scene)
         self.last_tau = 0.0
+
+    @staticmethod
+    def shown_paths(panel: Panel, run: Run) -> list:
+        """The panel's paths (all of the run's if it names none), under the panel's legend names."""
+        paths = [p for p in paths_of(run, Stage.from_run(run)) if not panel.paths or p.index in panel.paths]
+        for p, name in zip(paths, panel.labels):
+            p.title = name
+        return paths
 
     def inset(self) -> np.ndarray:
         """Bottom-left corner of the glyph inset: inside the map's lower-right corner, clear of the paths' ends."""
@@ -192,21 +196,28 @@ class ChapterScene(Scene):
         return tracks, visible
 
     def map_panel(self, panel: Panel, run: Run, x0: float, width: float, top: float, bottom: float) -> PanelView:
-        """A map panel as large as its column and the content height allow, its legend underneath."""
-        probe_legend = Legend(paths_of(run, Stage.from_run(run))[:1])
-        rows = len(panel.paths) or int(np.prod(run.params.shape[:3]))
-        legend_height = rows * probe_legend.get_height() + (rows - 1) * 0.1
-        title_height = 0.45 if panel.title else 0.0
+        """A map panel as large as its column and the content height allow, its legend beside or below it."""
+        legend = Legend(PanelView.shown_paths(panel, run))
+        title_height, ticks = (0.45 if panel.title else 0.0), 0.45  # the title above, tick labels left and below
         xmin, xmax, ymin, ymax = run.meta.surface.domain
         longer = max(xmax - xmin, ymax - ymin)
-        # room for the tick labels left and below, the legend below
-        map_width, map_height = width - 0.75, top - bottom - title_height - 0.45 - legend_height - 0.2
-        size = min(map_width * longer / (xmax - xmin), map_height * longer / (ymax - ymin))
-        height = size * (ymax - ymin) / longer
-        center = np.array([x0 + width / 2 + 0.2, top - title_height - height / 2, 0])
+
+        def size_for(map_width: float, map_height: float) -> float:
+            return min(map_width * longer / (xmax - xmin), map_height * longer / (ymax - ymin))
+
+        below = size_for(width - ticks - 0.2, top - bottom - title_height - ticks - legend.get_height() - 0.3)
+        beside = size_for(width - ticks - legend.get_width() - 0.6, top - bottom - title_height - ticks)
+        size = max(below, beside)
+        map_width, map_height = size * (xmax - xmin) / longer, size * (ymax - ymin) / longer
+        if beside > below:  # the legend in the column's left part, the map to its right
+            center = np.array([x0 + width - 0.15 - map_width / 2, top - title_height - map_height / 2, 0])
+        else:
+            center = np.array([x0 + (width + ticks) / 2, top - title_height - map_height / 2, 0])
         view = PanelView(panel, run, size, center)
-        view.legend.next_to(view.tracers, DOWN, buff=0).align_to(np.array([0, center[1] - height / 2 - 0.5, 0]), UP)
-        view.legend.set_x(center[0])
+        if beside > below:
+            view.legend.next_to(center + map_width / 2 * LEFT, LEFT, buff=ticks + 0.3)
+        else:
+            view.legend.next_to(center + (map_height / 2 + ticks) * DOWN, DOWN, buff=0.15)
         view.add(view.legend)
         return view
 
@@ -257,7 +268,8 @@ class ChapterScene(Scene):
             group.arrange(DOWN, aligned_edge=LEFT, buff=0.35)
             group.set_max_width(SIDE_WIDTH - 0.1)
             group.set_max_height(top - bottom)
-            group.move_to([6.95 - SIDE_WIDTH / 2, (top + bottom) / 2, 0]).to_edge(RIGHT, buff=0.25)
+            # live numbers grow by a minus sign or two: leave them room at the right edge
+            group.move_to([6.95 - SIDE_WIDTH / 2, (top + bottom) / 2, 0]).to_edge(RIGHT, buff=0.75 if beat.live_numbers else 0.25)
         return group
 
     def write_probe(self, views: list[PanelView], beat: Beat, end_step: float) -> None:

@@ -39,6 +39,7 @@ class RaceScene(Scene):
     show_glyphs: bool = False  # optimizer-state glyphs at each path's head (--glyphs)
     show_equations: bool = False  # each optimizer's update rule with its hyperparameters (--equations)
     show_dots: bool = False  # a dot at every step (--dots)
+    caption_width = 8.5  # the formula breaks into lines no wider than this
     glyph_kinds = ("grad", "moment", "squares", "step")
     default_camera_config = dict(background_color=BACKGROUND)
 
@@ -127,7 +128,7 @@ class RaceScene(Scene):
         return {}
 
     def add_overlays(self) -> None:
-        self.caption = caption = surface_caption(self.run).to_corner(DL, buff=0.25)
+        self.caption = caption = surface_caption(self.run, self.caption_width).to_corner(DL, buff=0.25)
         self.legend = Legend(self.paths).to_corner(UL, buff=0.25)
         self.counter = StepCounter(self.run.num_steps).to_corner(UR, buff=0.25)
         # Order matters for speed: alike mobjects in a row share one fill pass (see Legend).
@@ -179,8 +180,9 @@ class RaceScene(Scene):
 class ContourScene(RaceScene):
     """The same race seen from above: filled contours of the surface with the paths (the classic 2D view)."""
 
-    map_size: float = 7.5
-    map_center = 2.85 * LEFT + 0.1 * DOWN
+    map_size: float = 6.7
+    caption_width = 6.0
+    map_center = 3.5 * LEFT + 0.05 * DOWN
 
     def add_landscape(self) -> None:
         self.add(contour_map(self.run, self.stage, self.map_size, self.map_center))
@@ -204,8 +206,8 @@ class ContourScene(RaceScene):
     def add_overlays(self) -> None:
         super().add_overlays()
         self.legend.to_corner(UR, buff=0.25)
-        self.counter.next_to(self.legend, DOWN, buff=0.3).align_to(self.legend, LEFT)
-        self.caption.set_max_width(6.0).to_corner(DR, buff=0.25)  # beside the map
+        self.counter.next_to(self.legend, DOWN, buff=0.3).to_edge(RIGHT, buff=0.25)
+        self.caption.to_corner(DR, buff=0.25)  # beside the map
 
 
 class SplitScene(RaceScene):
