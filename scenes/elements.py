@@ -181,7 +181,7 @@ class PathData:
     @property
     def escaped(self) -> bool:
         """It stopped early going downhill (off the map of a surface unbounded below): an escape, not a failure."""
-        return self.visible < len(self.xy) and self.loss[self.visible - 1] < self.loss[0]
+        return bool(self.visible < len(self.xy) and self.loss[self.visible - 1] < self.loss[0])
 
     @property
     def speed(self) -> float:

@@ -180,9 +180,9 @@ class RaceScene(Scene):
 class ContourScene(RaceScene):
     """The same race seen from above: filled contours of the surface with the paths (the classic 2D view)."""
 
-    map_size: float = 6.7
-    caption_width = 6.0
-    map_center = 3.5 * LEFT + 0.05 * DOWN
+    map_size: float = 7.35  # the frame's height, less the tick labels below
+    caption_width = 5.9
+    map_center = 3.05 * LEFT + 0.17 * UP
 
     def add_landscape(self) -> None:
         self.add(contour_map(self.run, self.stage, self.map_size, self.map_center))
