@@ -99,8 +99,8 @@ def main(argv: Sequence[str]) -> int:
     if config.preview and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise UsageError("--preview needs a display (DISPLAY is not set); write a file with -o instead")
     run = compute(run_spec(config))
-    fitted = None if config.domain or config.no_render else fitted_domain(run)
-    if fitted:  # the paths keep to a corner: show that corner (--domain overrides)
+    fitted = None if config.domain else fitted_domain(run)
+    if fitted:  # the paths keep to a corner: show that corner (--domain overrides); saved Runs draw the same
         run = compute(replace(run_spec(config), domain=fitted))
     if trajectory:
         publish({trajectory: lambda temp: write_trajectories(run, temp)})

@@ -340,13 +340,15 @@ def end_note(path: PathData, size: float = READOUT) -> Text:
 class Legend(VGroup):
     """Name, colour and current loss per path, updated live; 'diverged at step k' when a path blows up."""
 
-    def __init__(self, paths: list[PathData], size: float = LEGEND):
+    def __init__(self, paths: list[PathData], size: float = LEGEND, compact: bool = False):
         super().__init__()
         self.paths = paths
         rows = []
         for p in paths:
             swatch = Line(ORIGIN, 0.4 * RIGHT).set_stroke(p.color, width=8)
-            title = label(p.title, size, p.color, weight="BOLD", role="legend")
+            # compact: the panel's title and the ball's tag already name the path
+            title = label(p.title, size, p.color, weight="BOLD", role="legend") if not compact else \
+                label("loss", size, DIM_TEXT, role="legend")
             value = LiveNumber(p.loss[0], decimals=4, size=size, role="legend")
             rows.append(VGroup(swatch, title, value).arrange(RIGHT, buff=0.14))
         VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.1)

@@ -38,7 +38,7 @@ SIDE_WIDTH = 5.2  # the right-hand column for equations or the chart
 class PanelView(Group):
     """A panel: a titled contour map with its paths, glyphs and name tags (or, for '3d', the paths only)."""
 
-    def __init__(self, panel: Panel, run: Run, size: float, center=ORIGIN, to_3d=None):
+    def __init__(self, panel: Panel, run: Run, size: float, center=ORIGIN, to_3d=None, compact: bool = False):
         super().__init__()
         self.panel, self.run, self.stage = panel, run, Stage.from_run(run)
         self.paths = self.shown_paths(panel, run)
@@ -62,11 +62,10 @@ class PanelView(Group):
         self.glyphs = Group(*(StateGlyphs(run, p, self.to_points, panel.glyphs, box=0.5,
                                           inset=self.inset(), bounds=None if three_d else self.bounds)
                               for p in self.paths)) if panel.glyphs else Group()
-        self.add(self.tracers, self.glyphs, self.marker_labels)
         if not three_d:
             self.tags = VGroup(*(name_tag(t.path) for t in self.tracers))
-            self.add(self.tags)
-        self.legend = Legend(self.paths)
+        self.add(self.tracers, self.marker_labels, self.tags, self.glyphs)  # glyphs on top: they carry the lesson
+        self.legend = Legend(self.paths, compact=compact)
         self.counter = None  # a 3D panel's step counter (set by the scene, which places it)
         self.pin = None  # a 3D panel's overlays that follow its balls (set by the scene)
         self.last_tau = 0.0
@@ -146,13 +145,21 @@ class ChapterScene(Scene):
         top, bottom = 4.0 - TITLE_BUFF - 0.55, extras.get_top()[1] + 0.15
         left, right = -6.95, (6.95 - SIDE_WIDTH - 0.2) if has_side else 6.95
         n = len(beat.panels)
+        # side by side or stacked, whichever gives the larger maps
+        cols = max((n, 1), key=lambda c: min(self.map_size(p, self.runs[p.run], (right - left) / c,
+                                                            (top - bottom) / (n // c), n > 1)
+                                               for p in beat.panels))
+        rows = n // cols
+        cell_w, cell_h = (right - left) / cols, (top - bottom) / rows
         views, flat = [], Group()
         for j, panel in enumerate(beat.panels):
             run = self.runs[panel.run]
             if panel.view == "3d":
-                view = self.setup_3d(panel, run, shift=(right - 6.95) / 2)
+                view = self.setup_3d(panel, run, shift=(right - 6.95) / 2, legend=not beat.chart)
             else:
-                view = self.map_panel(panel, run, left + j * (right - left) / n, (right - left) / n, top, bottom)
+                cell_top = top - (j // cols) * cell_h
+                view = self.map_panel(panel, run, left + (j % cols) * cell_w, cell_w, cell_top, cell_top - cell_h,
+                                      compact=n > 1)
                 flat.add(view)
             views.append(view)
         side = self.side_column(beat, views[0], top, bottom)
@@ -195,43 +202,61 @@ class ChapterScene(Scene):
                 visible.append(len(t.steps))
         return tracks, visible
 
-    def map_panel(self, panel: Panel, run: Run, x0: float, width: float, top: float, bottom: float) -> PanelView:
-        """A map panel as large as its column and the content height allow, its legend beside or below it."""
-        legend = Legend(PanelView.shown_paths(panel, run))
-        title_height, ticks = (0.45 if panel.title else 0.0), 0.45  # the title above, tick labels left and below
+    TICKS = 0.45  # room for the map's tick labels, left and below
+    GAP = 0.15
+
+    def map_layout(self, panel: Panel, run: Run, width: float, height: float, compact: bool):
+        """(map size, legend beside?, legend) for a map panel in a width × height cell."""
+        legend = Legend(PanelView.shown_paths(panel, run), compact=compact)
+        title = 0.45 if panel.title else 0.0
         xmin, xmax, ymin, ymax = run.meta.surface.domain
         longer = max(xmax - xmin, ymax - ymin)
 
         def size_for(map_width: float, map_height: float) -> float:
             return min(map_width * longer / (xmax - xmin), map_height * longer / (ymax - ymin))
 
-        below = size_for(width - ticks - 0.2, top - bottom - title_height - ticks - legend.get_height() - 0.3)
-        beside = size_for(width - ticks - legend.get_width() - 0.6, top - bottom - title_height - ticks)
-        size = max(below, beside)
+        below = size_for(width - self.TICKS - 0.2, height - title - self.TICKS - legend.get_height() - 2 * self.GAP)
+        beside = size_for(width - self.TICKS - legend.get_width() - 0.6, height - title - self.TICKS - self.GAP)
+        return max(below, beside), beside > below, legend
+
+    def map_size(self, panel: Panel, run: Run, width: float, height: float, compact: bool) -> float:
+        return self.map_layout(panel, run, width, height, compact)[0]
+
+    def map_panel(self, panel: Panel, run: Run, x0: float, width: float, top: float, bottom: float,
+                  compact: bool = False) -> PanelView:
+        """A map panel as large as its cell allows, its legend beside or below it, the block centred in the cell."""
+        size, beside, legend = self.map_layout(panel, run, width, top - bottom, compact)
+        xmin, xmax, ymin, ymax = run.meta.surface.domain
+        longer = max(xmax - xmin, ymax - ymin)
         map_width, map_height = size * (xmax - xmin) / longer, size * (ymax - ymin) / longer
-        if beside > below:  # the legend in the column's left part, the map to its right
-            center = np.array([x0 + width - 0.15 - map_width / 2, top - title_height - map_height / 2, 0])
+        title = 0.45 if panel.title else 0.0
+        block = title + map_height + self.TICKS + (0 if beside else self.GAP + legend.get_height())
+        map_top = (top + bottom) / 2 + block / 2 - title
+        if beside:  # the legend in the cell's left part, the map to its right
+            center = np.array([x0 + width - 0.15 - map_width / 2, map_top - map_height / 2, 0])
         else:
-            center = np.array([x0 + (width + ticks) / 2, top - title_height - map_height / 2, 0])
-        view = PanelView(panel, run, size, center)
-        if beside > below:
-            view.legend.next_to(center + map_width / 2 * LEFT, LEFT, buff=ticks + 0.3)
+            center = np.array([x0 + (width + self.TICKS) / 2, map_top - map_height / 2, 0])
+        view = PanelView(panel, run, size, center, compact=compact)
+        if beside:
+            view.legend.next_to(center + map_width / 2 * LEFT, LEFT, buff=self.TICKS + 0.3)
         else:
-            view.legend.next_to(center + (map_height / 2 + ticks) * DOWN, DOWN, buff=0.15)
+            view.legend.next_to(center + (map_height / 2 + self.TICKS) * DOWN, DOWN, buff=self.GAP)
+            view.legend.align_to(center + (map_width / 2 + self.TICKS) * LEFT, LEFT)
         view.add(view.legend)
         return view
 
-    def setup_3d(self, panel: Panel, run: Run, shift: float) -> PanelView:
+    def setup_3d(self, panel: Panel, run: Run, shift: float, legend: bool = True) -> PanelView:
         """The 3D surface with the panel's paths; the camera turns slowly; overlays stay fixed in the frame."""
         stage, height = Stage.from_run(run), HeightField(run)
         to_3d = lambda xy: stage.to_3d(xy[:, 0], xy[:, 1], height(xy[:, 0], xy[:, 1]), LIFT)  # noqa: E731
         self.add(landscape_3d(run, stage, height))
-        aim_camera(self.frame, run, 5.2 if shift == 0 else 6.6)
+        aim_camera(self.frame, run, 5.2 if shift == 0 else 7.4)
         right = self.frame.get_inverse_camera_rotation_matrix()[0]
-        self.frame.move_to(-shift * 0.9 * right)
+        self.frame.move_to(-shift * 1.05 * right)
         view = PanelView(panel, run, 0, to_3d=to_3d)
         self.add(view)
-        legend = view.legend.to_corner(UL, buff=TITLE_BUFF).shift(0.7 * DOWN).fix_in_frame()
+        # Beside a loss chart the chart carries the losses, and the tags name the balls: no legend over the surface.
+        legend = view.legend.to_corner(UL, buff=TITLE_BUFF).shift(0.7 * DOWN).fix_in_frame() if legend else Group()
         counter = StepCounter(run.num_steps).to_corner(UP + RIGHT, buff=TITLE_BUFF).fix_in_frame()
         tags = VGroup(*(name_tag(t.path) for t in view.tracers)).fix_in_frame()
         notes = VGroup(*(end_note(t.path) for t in view.tracers)).set_opacity(0).fix_in_frame()

@@ -65,6 +65,16 @@ def test_chapter_renders_and_shows_its_point(name, chapter_runs, tmp_path):
             middle = np.add(glyph["tip"], glyph["tail"]) / 2
             assert near(image, middle, GLYPH_RGB[glyph["kind"]], radius=4, tolerance=90), glyph
     assert facts["chart"] == last.chart
+    assert facts["caption"] == last.caption
+    # readable at 640 px: titles, captions and legends 12 px digits, everything else 10 px
+    for text in facts["text"]:
+        assert text["px"] >= (12 if text["role"] in ("title", "caption", "legend", "formula") else 10), text
+    # the glyph inset never covers a minimum marker
+    for glyph in facts["glyphs"]:
+        if glyph["kind"] == "squares":
+            (x0, y0), (x1, y1) = glyph["box"]
+            for mx, my in facts["markers"]:
+                assert not (min(x0, x1) - 6 <= mx <= max(x0, x1) + 6 and min(y0, y1) - 6 <= my <= max(y0, y1) + 6)
     if last.chart:  # the loss curves are drawn in the right-hand column
         right = image[60:420, 560:850, :3].astype(int)
         colours = {h["color"] for h in facts["heads"]}
@@ -111,3 +121,24 @@ def test_title_cards_name_their_own_chapter():
             "print(*(scene_class(SceneJob('title', 854, 480, 5, chapter=n)).chapter for n in ('momentum', 'adam')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["momentum", "adam"]
+
+
+def test_live_numbers_read_true_in_two_chapters_rendered_in_one_process(chapter_runs, tmp_path):
+    """`explainer all` renders every chapter in one process: the second chapter's legend still shows its losses."""
+    names = ("batches", "finale")
+    scenes = tuple(SceneJob("chapter", 854, 480, 5, movie=False, still=True, chapter=n, run_paths=chapter_runs[n],
+                            duration=1.0, probe_path=str(tmp_path / f"{n}.json")) for n in names)
+    job = RenderJob(scenes, str(tmp_path), quiet=True)
+    (tmp_path / "job.json").write_text(job.to_json())
+    subprocess.run([sys.executable, "-m", "scenes", str(tmp_path / "job.json")], cwd=ROOT, check=True,
+                   capture_output=True)
+    from optimizers.run import Run
+
+    for name in names:
+        facts = json.loads((tmp_path / f"{name}.json").read_text())
+        panels = CHAPTERS[name].beats[-1].panels
+        for panel, shown in zip(panels, facts["legend"]):
+            run = Run.load(chapter_runs[name][panel.run])
+            t = int(facts["end_step"])  # the clip stops where nothing visibly moves any more
+            ends = [run.loss[o, s, k, t] for o, s, k in (panel.paths or np.ndindex(run.params.shape[:3]))]
+            assert shown == [f"{v:.4f}".replace("-", "−") for v in ends], (name, panel.title)

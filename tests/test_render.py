@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 VIEWS = ["3d", "contour", "split"]
 WIDTH, HEIGHT = 854, 480  # --quality low
-HOLD = 1.0  # RaceScene.hold: seconds the finished race stays on screen
+HOLD = 2.0  # RaceScene.hold: seconds the finished race stays on screen
 GIF_FPS = 15  # GIFs are made at min(fps, 15)
 BACKGROUND = (0x14, 0x16, 0x1A)
 NOTE_RED = (0xFF, 0x6B, 0x6B)  # the legend's "diverged at step k"
@@ -234,7 +234,7 @@ def test_every_head_shows_its_optimizers_colour(still):
 def test_legend_and_chart_show_every_optimizer(cli_render):
     """The legend names every optimizer in its colour (no red 'diverged' note); split's chart has every curve."""
     image, view = read_rgb(cli_render["png"]), cli_render["view"]
-    legend = image[:80, 640:] if view == "contour" else image[:80, :220]  # top right beside the map, else top left
+    legend = image[:90, 430:] if view == "contour" else image[:90, :260]  # top right beside the map, else top left
     areas = {"legend": legend}
     if view == "split":
         areas["chart"] = image[100:380, 500:840]
@@ -467,7 +467,8 @@ def test_a_folder_as_target_is_one_line_exit_2(tmp_path, capsys):
 
 def test_two_renders_at_once_into_one_folder(tmp_path):
     jobs = {"3d": ["race.mp4", "race.png"], "contour": ["race.gif"]}  # same stem, different files
-    procs = [subprocess.Popen([PY, "render.py", *RACE, "--view", view, "--fps", "5", "--duration", "1", "-q",
+    procs = [subprocess.Popen([PY, "render.py", *RACE, "--view", view, "--quality", "low", "--fps", "5",
+                               "--duration", "1", "-q",
                                *(a for name in names for a in ("-o", str(tmp_path / name)))],
                               cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for view, names in jobs.items()]
@@ -476,9 +477,9 @@ def test_two_renders_at_once_into_one_folder(tmp_path):
         assert proc.returncode == 0, err[-3000:]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["race.gif", "race.mp4", "race.png"]
     assert mp4_info(tmp_path / "race.mp4")[:1] == ((WIDTH, HEIGHT),)
-    assert mp4_info(tmp_path / "race.mp4")[2] == 10
+    assert mp4_info(tmp_path / "race.mp4")[2] == 15  # (1 s + the 2 s hold) × 5 fps
     assert iio.imread(tmp_path / "race.png").shape[:2] == (HEIGHT, WIDTH)
-    assert iio.imread(tmp_path / "race.gif", index=None).shape[:3] == (10, 360, 640)
+    assert iio.imread(tmp_path / "race.gif", index=None).shape[:3] == (15, 360, 640)
 
 
 def test_two_renders_to_the_same_target_leave_one_complete_file(tmp_path):
@@ -492,7 +493,7 @@ def test_two_renders_to_the_same_target_leave_one_complete_file(tmp_path):
         assert proc.returncode == 0, err[-3000:]
     assert [p.name for p in tmp_path.iterdir()] == ["race.mp4"]
     frames = len(mp4_frames(target))
-    assert frames in (10, 15) and mp4_info(target)[2] == frames
+    assert frames in (15, 20) and mp4_info(target)[2] == frames  # (duration + 2 s hold) × 5 fps
 
 
 def test_progress_bar_is_labelled_from_its_first_line(tmp_path):
