@@ -25,7 +25,7 @@ def run_spec(config: Config) -> RunSpec:
                    batch_size=config.batch_size, seed=config.seed, domain=config.domain)
 
 
-def fitted_domain(run: Run, share: float = 0.5) -> str | None:
+def fitted_domain(run: Run, share: float = 0.35) -> str | None:
     """A domain around the paths (with a margin) when all of them keep within `share` of the surface's span."""
     xmin, xmax, ymin, ymax = run.meta.surface.domain
     points = run.params.reshape(-1, 2)

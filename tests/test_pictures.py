@@ -75,3 +75,18 @@ def test_escaping_a_saddle_is_not_called_a_divergence(tmp_path):
     assert heads["rmsprop"]["escaped"] and not heads["gd"]["escaped"]
     red = np.abs(image.astype(int) - np.array([0xFF, 0x6B, 0x6B])).sum(-1) < 40  # the divergence colour
     assert red.sum() < 20, "an escape is drawn in the divergence red"
+
+
+def test_the_view_fits_paths_that_keep_to_a_corner():
+    from cli.compute import compute
+    from cli.race import fitted_domain
+    from optimizers.run import RunSpec
+
+    small = compute(RunSpec("x**2 + y**2", ("gd",), ((0.6, 0.4),), 30))
+    xmin, xmax, ymin, ymax = map(float, fitted_domain(small).split(","))
+    path = small.params[0, 0, 0]
+    assert xmax - xmin < 2.0 and ymax - ymin < 2.0  # the default domain is 4 wide
+    assert (path[:, 0] >= xmin).all() and (path[:, 0] <= xmax).all()
+    assert (path[:, 1] >= ymin).all() and (path[:, 1] <= ymax).all()
+    wide = compute(RunSpec("two-holes", ("gd", "momentum")))
+    assert fitted_domain(wide) is None
