@@ -3,7 +3,6 @@
 import functools
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import contourpy
 import numpy as np
@@ -15,7 +14,7 @@ from files.cache import cache_dir
 
 from .headless import manimlib  # noqa: F401
 from manimlib import (  # noqa: E402
-    DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UP, DotCloud, GlowDot, Group, ImageMobject, Line, Rectangle, Sphere,
+    DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UP, UR, DotCloud, GlowDot, Group, ImageMobject, Line, Rectangle, Sphere,
     Surface, Text, VGroup, VMobject,
 )
 
@@ -466,6 +465,26 @@ def overlaps(a, b) -> bool:
     """Bounding boxes intersect (in x and y)."""
     return bool(np.all(a.get_corner(DOWN + LEFT)[:2] < b.get_corner(UP + RIGHT)[:2])
                 and np.all(b.get_corner(DOWN + LEFT)[:2] < a.get_corner(UP + RIGHT)[:2]))
+
+
+class HeadTags(VGroup):
+    """A name tag riding beside each ball; where a path ends early, its end note beside the end mark instead."""
+
+    def __init__(self, tracers, notes: bool = True):
+        self.tracers = list(tracers)
+        self.tags = VGroup(*(name_tag(t.path) for t in self.tracers))
+        self.notes = VGroup(*(end_note(t.path) for t in self.tracers)) if notes else VGroup()
+        self.notes.set_opacity(0)
+        super().__init__(self.tags, self.notes)
+
+    def show(self, tau: float, anchor=lambda point: point) -> None:
+        """Place tags and notes; `anchor` maps a scene point to where it shows among overlays fixed in the frame."""
+        for i, tracer in enumerate(self.tracers):
+            ended = tracer.path.ended(tau)
+            self.tags[i].next_to(anchor(tracer.ball.get_center()), UR, buff=0.06).set_opacity(0 if ended else 1)
+            if ended and len(self.notes):
+                self.notes[i].next_to(anchor(tracer.end_mark.get_center()), UP, buff=0.12).set_opacity(1)
+        unstack([*self.notes, *self.tags])
 
 
 def screen_point(frame, point: np.ndarray, width: int, height: int) -> np.ndarray:

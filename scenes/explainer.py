@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a
 
 from scenes.headless import manimlib  # noqa: E402,F401
 from manimlib import (  # noqa: E402
-    DOWN, LEFT, ORIGIN, RIGHT, UL, UP, UR, FadeIn, FadeOut, Group, Mobject, Scene, ValueTracker, VGroup, VMobject,
+    DOWN, LEFT, ORIGIN, RIGHT, UL, UP, FadeIn, FadeOut, Group, Mobject, Scene, ValueTracker, VGroup, VMobject,
     linear,
 )
 
@@ -21,13 +21,13 @@ from optimizers.run import Run  # noqa: E402
 from scenes.chapters import CHAPTERS, Beat, Panel  # noqa: E402
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    BACKGROUND, CAPTION, DIM_TEXT, READOUT, TEXT_COLOR, TITLE, HeightField, Legend, PathTracer, StepCounter,
-    aim_camera, contour_map, drawing_order, end_note, label, landscape_3d, minima_markers, minimum_label, name_tag,
-    paths_of, project_to_pixels, screen_point, text_sizes, unstack, visible_minima,
+    BACKGROUND, CAPTION, DIM_TEXT, READOUT, TEXT_COLOR, TITLE, HeadTags, HeightField, Legend, PathTracer,
+    StepCounter, aim_camera, contour_map, drawing_order, label, landscape_3d, minima_markers, minimum_label,
+    paths_of, project_to_pixels, screen_point, text_sizes, visible_minima,
 )
 from scenes.equations import EquationCard  # noqa: E402
 from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
-from scenes.pacing import pace  # noqa: E402
+from scenes.pacing import pace_drawn  # noqa: E402
 from scenes.source import chapter_runs  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
 
@@ -45,7 +45,7 @@ class PanelView(Group):
         self.size = size
         three_d = panel.view == "3d"
         self.to_points = to_3d if three_d else (lambda xy: self.stage.to_map(xy[:, 0], xy[:, 1], size) + center)
-        self.tags, self.marker_labels = VGroup(), VGroup()
+        self.marker_labels = VGroup()
         if not three_d:
             contours = contour_map(run, self.stage, size, center, pixels=600)
             self.bounds = (contours[0].get_left()[0], contours[0].get_right()[0], contours[0].get_bottom()[1],
@@ -62,8 +62,8 @@ class PanelView(Group):
         self.glyphs = Group(*(StateGlyphs(run, p, self.to_points, panel.glyphs, box=0.5,
                                           inset=self.inset(), bounds=None if three_d else self.bounds)
                               for p in self.paths)) if panel.glyphs else Group()
-        if not three_d:
-            self.tags = VGroup(*(name_tag(t.path) for t in self.tracers))
+        # a map's tags sit among its overlays; a 3D panel's are pinned in the frame by the scene (see setup_3d)
+        self.tags = HeadTags(self.tracers, notes=False) if not three_d else VGroup()
         self.add(self.tracers, self.marker_labels, self.tags, self.glyphs)  # glyphs on top: they carry the lesson
         self.legend = Legend(self.paths, compact=compact)
         self.counter = None  # a 3D panel's step counter (set by the scene, which places it)
@@ -88,10 +88,8 @@ class PanelView(Group):
     def show(self, tau: float) -> None:
         for mob in (*self.tracers, *self.glyphs):
             mob.show(tau)
-        for tracer, tag in zip(self.tracers, self.tags):
-            tag.next_to(tracer.ball.get_center(), UR, buff=0.04)
-            tag.set_opacity(0 if tracer.path.ended(tau) else 1)
-        unstack(self.tags)
+        if isinstance(self.tags, HeadTags):
+            self.tags.show(tau)
         self.legend.show(tau)
         self.last_tau = tau
         if self.counter:
@@ -168,7 +166,7 @@ class ChapterScene(Scene):
         self.add(overlay)
 
         # the beat: every panel runs its steps over the same time, paced by where the paths move
-        pacing = pace(*self.tracks(views))
+        pacing = pace_drawn([t.steps for v in views for t in v.tracers])
         progress = ValueTracker(0.0)
         clock = Mobject()
 
@@ -190,17 +188,6 @@ class ChapterScene(Scene):
             self.play(FadeOut(Group(*self.mobjects[1:])), run_time=self.FADE)
             self.clear()
             self.add(self.title())
-
-    @staticmethod
-    def tracks(views: list[PanelView]) -> tuple[list[np.ndarray], list[int]]:
-        """Every drawn path's step points (padded to the longest run), and how many of them are drawn."""
-        length = max(v.run.num_steps for v in views) + 1
-        tracks, visible = [], []
-        for v in views:
-            for t in v.tracers:
-                tracks.append(np.vstack([t.steps, np.repeat(t.steps[-1:], length - len(t.steps), axis=0)]))
-                visible.append(len(t.steps))
-        return tracks, visible
 
     TICKS = 0.45  # room for the map's tick labels, left and below
     GAP = 0.15
@@ -258,23 +245,11 @@ class ChapterScene(Scene):
         # Beside a loss chart the chart carries the losses, and the tags name the balls: no legend over the surface.
         legend = view.legend.to_corner(UL, buff=TITLE_BUFF).shift(0.7 * DOWN).fix_in_frame() if legend else Group()
         counter = StepCounter(run.num_steps).to_corner(UP + RIGHT, buff=TITLE_BUFF).fix_in_frame()
-        tags = VGroup(*(name_tag(t.path) for t in view.tracers)).fix_in_frame()
-        notes = VGroup(*(end_note(t.path) for t in view.tracers)).set_opacity(0).fix_in_frame()
-        self.add(legend, counter, tags, notes)
+        tags = HeadTags(view.tracers).fix_in_frame()
+        self.add(legend, counter, tags)
         view.counter = counter
-        width, height_px = self.camera.get_pixel_shape()
-
-        def pin():
-            tau = view.last_tau
-            for tracer, tag, note in zip(view.tracers, tags, notes):
-                tag.next_to(screen_point(self.frame, tracer.ball.get_center(), width, height_px), UR, buff=0.06)
-                if tracer.path.ended(tau):
-                    note.next_to(screen_point(self.frame, tracer.end_mark.get_center(), width, height_px), UP,
-                                 buff=0.12).set_opacity(1)
-                    tag.set_opacity(0)
-            unstack([*notes, *tags])
-
-        view.pin = pin
+        pixels = self.camera.get_pixel_shape()
+        view.pin = lambda: tags.show(view.last_tau, lambda point: screen_point(self.frame, point, *pixels))
         return view
 
     def side_column(self, beat: Beat, first: PanelView, top: float, bottom: float):

@@ -91,3 +91,10 @@ def pace(tracks: list[np.ndarray], visible: list[int] | None = None, still: floa
     times /= times[-1]
     times[-1] = 1.0  # exact, despite rounding
     return Pacing(steps=np.arange(end + 1, dtype=float), times=times, end=float(end))
+
+
+def pace_drawn(drawn: list[np.ndarray], **options) -> Pacing:
+    """pace() for paths of different drawn lengths: each padded with its last point to the longest."""
+    length = max((len(points) for points in drawn), default=0)
+    tracks = [np.vstack([points, np.repeat(points[-1:], length - len(points), axis=0)]) for points in drawn]
+    return pace(tracks, [len(points) for points in drawn], **options)

@@ -15,13 +15,13 @@ from manimlib import DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, Group, Mobject, Scen
 
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    BACKGROUND, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order, end_note,
-    landscape_3d, minima_markers, minimum_label, name_tag, paths_of, project_to_pixels, screen_point,
-    surface_caption, text_sizes, unstack, visible_minima,
+    BACKGROUND, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
+    landscape_3d, minima_markers, minimum_label, paths_of, project_to_pixels, screen_point, surface_caption,
+    text_sizes, visible_minima,
 )
 from scenes.equations import EquationCard  # noqa: E402
 from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
-from scenes.pacing import pace  # noqa: E402
+from scenes.pacing import pace_drawn  # noqa: E402
 from scenes.source import race_run  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
 
@@ -58,8 +58,7 @@ class RaceScene(Scene):
                                for rank, p in enumerate(self.order)))
         self.add(self.tracers)
         # time follows the motion, and stops once nothing visibly moves
-        self.pacing = pace([np.vstack([t.steps, np.repeat(t.steps[-1:], self.run.num_steps + 1 - len(t.steps), 0)])
-                            for t in self.tracers], [len(t.steps) for t in self.tracers])
+        self.pacing = pace_drawn([t.steps for t in self.tracers])
 
         # overlays: surface and formula, legend with live losses, step counter, tags pinned to the 3D scene
         self.add_overlays()
@@ -142,13 +141,11 @@ class RaceScene(Scene):
                               for i, p in enumerate(self.paths)) if self.show_glyphs else ())
         if self.show_glyphs:
             self.overlays.add(glyph_key(self.glyph_kinds).to_edge(DOWN, buff=0.12))
-        self.tags = VGroup(*(name_tag(t.path) for t in self.tracers))
-        self.end_notes = VGroup(*(end_note(t.path) for t in self.tracers))
-        self.end_notes.set_opacity(0)
+        self.tags = HeadTags(self.tracers)
         markers = visible_minima(self.run)
         self.marker_labels = VGroup(*(minimum_label(m) for m in markers))
         self.marker_points = [self.marker_point(m.x, m.y) for m in markers]
-        self.overlays.add(self.marker_labels, self.tags, self.end_notes)
+        self.overlays.add(self.marker_labels, self.tags)
         self.overlays.fix_in_frame()
         self.add(self.glyphs, self.overlays)
 
@@ -168,13 +165,7 @@ class RaceScene(Scene):
         self.counter.show(tau)
         for label_, point in zip(self.marker_labels, self.marker_points):
             label_.next_to(self.anchor(point), DOWN, buff=0.12)
-        for tracer, tag, note in zip(self.tracers, self.tags, self.end_notes):
-            tag.next_to(self.anchor(tracer.ball.get_center()), UR, buff=0.08)
-            if tracer.path.ended(tau):  # the note sits beside the end mark, wherever the camera has turned
-                note.next_to(self.anchor(tracer.end_mark.get_center()), UP, buff=0.15)
-                note.set_opacity(1)
-                tag.set_opacity(0)
-        unstack([*self.end_notes, *self.tags])
+        self.tags.show(tau, self.anchor)  # beside the balls and end marks, wherever the camera has turned
 
 
 class ContourScene(RaceScene):
