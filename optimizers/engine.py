@@ -28,6 +28,9 @@ MAX_STEPS = 100_000
 GRID_SIZE = 121
 DOMAIN_MARGIN = 2.0  # a path is "diverged" once it is this many domain widths outside the domain
 MAX_LISTED_STARTS = 64  # larger grids of starts keep only their count in the metadata
+CHUNK = 64  # final-point runs check for divergence once per this many steps (see `chunk` in build_program)
+REACH_LIMIT = 1 - 1e-4  # a chunk whose path came this close to the margin (in half-widths) is re-run, checked
+BATCH_AXES = ("sweep", "start")  # the vmapped axes, named so a chunk's check can be reduced over all paths
 
 _EXPORTS: list[Path | None] = []  # where `jax.export` copies of programs go, set by setup()
 
@@ -106,6 +109,7 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
     xmin, xmax, ymin, ymax = surface.domain
     lo = jnp.array([xmin - DOMAIN_MARGIN * (xmax - xmin), ymin - DOMAIN_MARGIN * (ymax - ymin)])
     hi = jnp.array([xmax + DOMAIN_MARGIN * (xmax - xmin), ymax + DOMAIN_MARGIN * (ymax - ymin)])
+    centre, inverse_half = (hi + lo) / 2, 2 / (hi - lo)
 
     def make_path(opt: Optimizer):
         static, _ = split_hyperparameters(opt, sweep_key)
@@ -114,15 +118,18 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
         def path(start, hyper, key, sigma):
             h = {**static, **hyper}
             tx = info.factory(**h)
-            state = tx.init(start)
+
+            def advance(params, state, t):
+                """One optimizer step: θ' = θ + u(g(θ), state)."""
+                grad = oracle(params, jax.random.fold_in(key, t), sigma)
+                update, new_state = tx.update(grad, state, params)
+                return params + update, new_state, grad, update
 
             def step(carry, t):
                 params, state, diverged_at = carry
                 alive = diverged_at < 0
                 loss = surface.loss(params)
-                grad = oracle(params, jax.random.fold_in(key, t), sigma)
-                update, new_state = tx.update(grad, state, params)
-                new_params = params + update
+                new_params, new_state, grad, update = advance(params, state, t)
                 ok = jnp.all(jnp.isfinite(new_params)) & jnp.all((new_params >= lo) & (new_params <= hi))
                 moving = alive & ok
                 # A path that blows up is frozen at its last good point; the step is recorded.
@@ -139,14 +146,49 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                 record = (params, loss, grad, update, *(jnp.where(alive, r, jnp.nan) for r in state_records))
                 return carry, record
 
-            carry0 = (start, state, jnp.array(-1))
-            (params, _, diverged_at), records = jax.lax.scan(step, carry0, jnp.arange(num_steps))
+            def chunk(carry, ts):
+                """CHUNK steps with no checks inside, then one check; the chunk again, checked, if a path left.
+
+                The running max of |θ − centre| sees every step (and NaN, which it propagates), so a path that
+                leaves and comes back within the chunk is caught too; it is one fused max per coordinate, where
+                the per-step check costs a reduction and a select. Re-running from the chunk's start with
+                the per-step check reproduces the exact step and frozen point; it runs for the whole batch
+                (a real branch: the predicate is reduced over every path), only for chunks where one left.
+                """
+                params, state, diverged_at = carry
+                alive = diverged_at < 0
+
+                mid = centre.astype(params.dtype)
+
+                def unchecked(inner, t):
+                    p, s, reach = inner
+                    p, s, _, _ = advance(p, s, t)
+                    return (p, s, jnp.maximum(reach, jnp.abs(p - mid))), None
+
+                (p, s, reach), _ = jax.lax.scan(unchecked, (params, state, jnp.zeros_like(params)), ts)
+                left = alive & ~jnp.all(reach * inverse_half <= REACH_LIMIT)
+                any_left = jax.lax.psum(left.astype(jnp.int32), BATCH_AXES) > 0
+                checked = lambda: jax.lax.scan(step, carry, ts)[0]  # noqa: E731
+                fast = lambda: (jnp.where(alive, p, params), s, diverged_at)  # noqa: E731
+                return jax.lax.cond(any_left, checked, fast), None
+
+            carry = (start, tx.init(start), jnp.array(-1))
+            ts = jnp.arange(num_steps)
+            if final_only:
+                whole = num_steps - num_steps % CHUNK
+                carry, _ = jax.lax.scan(chunk, carry, ts[:whole].reshape(-1, CHUNK))
+                if whole < num_steps:
+                    carry, _ = chunk(carry, ts[whole:])
+                records = None
+            else:
+                carry, records = jax.lax.scan(step, carry, ts)
+            params, _, diverged_at = carry
             return params, surface.loss(params), diverged_at, records
 
         # vmap over sweep values (outer) and starts (inner); one key per start, shared by every optimizer
         # and sweep value, so stochastic runs compare optimizers on the same noise.
-        over_starts = jax.vmap(path, in_axes=(0, None, 0, None))
-        return jax.vmap(over_starts, in_axes=(None, 0, None, None))
+        over_starts = jax.vmap(path, in_axes=(0, None, 0, None), axis_name=BATCH_AXES[1])
+        return jax.vmap(over_starts, in_axes=(None, 0, None, None), axis_name=BATCH_AXES[0])
 
     paths = [make_path(opt) for opt in optimizers]
 

@@ -17,7 +17,7 @@ from helpers import (NUMPY_SURFACES, OPTIMIZER_NAMES, RAVINE, RAVINE_SPECS, RAVI
 
 from landscapes import SpecError, resolve_surface
 from landscapes.data import regression_data
-from optimizers.engine import MAX_STEPS, simulate
+from optimizers.engine import CHUNK, MAX_STEPS, simulate
 from optimizers.registry import resolve_optimizer
 from optimizers.run import Run, RunMeta, SweepMeta
 
@@ -332,6 +332,47 @@ def test_final_only_equals_last_point(saddle_runs):
     np.testing.assert_allclose(final.params[..., 0, :], full.params[..., -1, :], rtol=1e-12)
     np.testing.assert_allclose(final.loss[..., 0], full.loss[..., -1], rtol=1e-12)
     np.testing.assert_array_equal(final.diverged_at, full.diverged_at)
+
+
+# --- final points in chunks == the per-step check -----------------------------------------------------------
+
+CHUNKED_STEPS = [2 * CHUNK + 22, 3 * CHUNK]  # a last chunk that is partial, and one that is whole
+
+
+@pytest.mark.parametrize("num_steps", CHUNKED_STEPS)
+@pytest.mark.parametrize("dtype", [jnp.float64, jnp.float32])
+def test_chunked_final_points_equal_the_per_step_check(num_steps, dtype):
+    """Final-point runs check once per chunk and re-run a chunk a path left: the same step, the same frozen point.
+
+    GD on ½(x² + 10y²) grows y by |1 − 10η| a step, so rates just above 2/κ = 0.2 leave the margin at every
+    step from 1 to the last; momentum and Adam swing out and back; η = 1e30 leaves on its first step.
+    """
+    surface = resolve_surface("ravine")  # κ = 10
+    optimizers = [resolve_optimizer(s, surface) for s in ("gd", "momentum", "adam")]
+    rates = 0.2 + np.geomspace(1e-4, 0.3, 48)
+    starts = [(-2.7, 1.0), (1.0, -0.05), (2.9, 1.4), (0.3, 0.001)]
+    kwargs = dict(sweep=("learning_rate", [*rates, 1e30]), dtype=dtype, grid_size=0, noise=0.01, seed=3)
+    per_step = simulate(surface, optimizers, starts, num_steps, **kwargs)
+    chunked = simulate(surface, optimizers, starts, num_steps, final_only=True, **kwargs)
+    np.testing.assert_array_equal(chunked.diverged_at, per_step.diverged_at)
+    np.testing.assert_array_equal(chunked.params[..., 0, :], per_step.params[..., -1, :])
+    np.testing.assert_array_equal(chunked.loss[..., 0], per_step.loss[..., -1])
+    # the cases the comparison must cover: divergence in the first, a middle and the last chunk, and none
+    steps = chunked.diverged_at[0]
+    assert (steps == 1).any() and (steps == -1).any()
+    last = 2 * CHUNK if num_steps % CHUNK else num_steps - CHUNK
+    for lo, hi in ((1, CHUNK // 2), (CHUNK // 2, CHUNK), (CHUNK, 2 * CHUNK), (last, num_steps)):
+        assert ((steps > lo) & (steps <= hi)).any(), (lo, hi)
+
+
+def test_a_path_that_leaves_and_returns_within_a_chunk_is_caught():
+    """η = 20 on x² + a|y| from (0, 0.3): y jumps to 0.3 − 20a, far past the margin, and back, every two steps."""
+    surface = resolve_surface("abs-valley")
+    optimizers = [resolve_optimizer("gd:learning_rate=20", surface)]
+    per_step = simulate(surface, optimizers, [(0.0, 0.3)], CHUNK, grid_size=0)
+    chunked = simulate(surface, optimizers, [(0.0, 0.3)], CHUNK, final_only=True, grid_size=0)
+    assert per_step.diverged_at.item() == chunked.diverged_at.item() == 1
+    np.testing.assert_array_equal(chunked.params[0, 0, 0, 0], (0.0, 0.3))
 
 
 # --- validation --------------------------------------------------------------------------------------------
