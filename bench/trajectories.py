@@ -82,10 +82,10 @@ def lap(name, start):
 s = time.perf_counter()
 surface = resolve_surface(sys.argv[1]); opts = resolve_optimizers([sys.argv[2]], surface)
 starts = np.array(surface.landscape.starts, dtype=np.float64)
-hypers = [{k: np.asarray([o.hyperparameters[k]], np.float64) for k in engine.split_hyperparameters(o, None)[1]}
+hypers = [{k: np.asarray([o.hyperparameters[k]], np.float64) for k in engine.split_hyperparameters(o)[1]}
           for o in opts]
 args = (starts, hypers, np.uint32(0), np.asarray(0.0, np.float64))  # as simulate() passes them
-program = engine.build_program(surface, opts, int(sys.argv[3]), None, False, False, None)
+program = engine.build_program(surface, opts, int(sys.argv[3]), None, False, False, [()] * len(opts))
 s = lap("resolve + argument set-up", s)
 traced = program.trace(*args); s = lap("trace (Python)", s)
 lowered = traced.lower(); s = lap("lower to StableHLO", s)

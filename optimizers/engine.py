@@ -7,7 +7,8 @@ import time).
 import functools
 import hashlib
 import platform
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import jax
@@ -63,9 +64,9 @@ def source_hash() -> str:
                                    for p in sorted((root / package).glob("*.py")))).hexdigest()
 
 
-def split_hyperparameters(opt: Optimizer, sweep_key: str | None) -> tuple[dict, list[str]]:
+def split_hyperparameters(opt: Optimizer, swept: Collection[str] = ()) -> tuple[dict, list[str]]:
     """Static (bool/int) hyperparameters stay Python values; floats are traced so sweeps need no recompiling."""
-    static = {k: v for k, v in opt.hyperparameters.items() if isinstance(v, (bool, int)) and k != sweep_key}
+    static = {k: v for k, v in opt.hyperparameters.items() if isinstance(v, (bool, int)) and k not in swept}
     traced = [k for k in opt.hyperparameters if k not in static]
     return static, traced
 
@@ -102,17 +103,36 @@ def _state_field(state, name: str | None, like):
     return jnp.full_like(like, jnp.nan) if value is None else jnp.asarray(value, like.dtype)
 
 
+@dataclass(frozen=True)
+class Watch:
+    """What a final-point run keeps besides the final point, and how often it checks for divergence.
+
+    settle: keep, per path, 1 + the last step that moved a coordinate by more than this (the step it settled).
+    mean_loss: keep the mean loss over the run, f(θ₀) … f(θ_T).
+    every: steps per chunk (the divergence check runs once per chunk).
+    frames: keep the point at the end of each chunk too (the frames of an animation).
+    """
+
+    settle: float | None = None
+    mean_loss: bool = False
+    every: int = CHUNK
+    frames: bool = False
+
+
 def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: int, batch_size: int | None,
-                   noisy: bool, final_only: bool, sweep_key: str | None):
-    """The jitted function (starts, hypers, key, sigma) -> per-optimizer stacked results."""
+                  noisy: bool, final_only: bool, swept: Sequence[Collection[str]], watch: Watch = Watch()):
+    """The jitted function (starts, hypers, key, sigma) -> per-optimizer stacked results.
+
+    swept: per optimizer, the hyperparameters given one value per sweep entry (traced, never static).
+    """
     oracle = _gradient_oracle(surface, batch_size, noisy)
     xmin, xmax, ymin, ymax = surface.domain
     lo = jnp.array([xmin - DOMAIN_MARGIN * (xmax - xmin), ymin - DOMAIN_MARGIN * (ymax - ymin)])
     hi = jnp.array([xmax + DOMAIN_MARGIN * (xmax - xmin), ymax + DOMAIN_MARGIN * (ymax - ymin)])
     centre, inverse_half = (hi + lo) / 2, 2 / (hi - lo)
 
-    def make_path(opt: Optimizer):
-        static, _ = split_hyperparameters(opt, sweep_key)
+    def make_path(opt: Optimizer, keys: Collection[str]):
+        static, _ = split_hyperparameters(opt, keys)
         info = opt.info
 
         def path(start, hyper, key, sigma):
@@ -125,8 +145,18 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                 update, new_state = tx.update(grad, state, params)
                 return params + update, new_state, grad, update
 
+            def observe(seen, params, new_params, t):
+                """The watched quantities after step t (the same arithmetic checked or not, so results agree)."""
+                seen = dict(seen)
+                if "last_move" in seen:
+                    seen["last_move"] = jnp.where(jnp.abs(new_params - params) > watch.settle, t + 1,
+                                                  seen["last_move"])
+                if "loss_sum" in seen:
+                    seen["loss_sum"] = seen["loss_sum"] + surface.loss(params)
+                return seen
+
             def step(carry, t):
-                params, state, diverged_at = carry
+                params, state, diverged_at, seen = carry
                 alive = diverged_at < 0
                 loss = surface.loss(params)
                 new_params, new_state, grad, update = advance(params, state, t)
@@ -136,7 +166,8 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                 diverged_at = jnp.where(alive & ~ok, t + 1, diverged_at)
                 # Only params are frozen: a stopped path never moves again, so its optimizer state is never
                 # used; freezing it too would turn optax's shared step count into one per path (slow).
-                carry = (jnp.where(moving, new_params, params), new_state, diverged_at)
+                carry = (jnp.where(moving, new_params, params), new_state, diverged_at,
+                         observe(seen, params, new_params, t))
                 if final_only:
                     return carry, None
                 update = jnp.where(moving, update, 0.0)
@@ -147,7 +178,7 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                 return carry, record
 
             def chunk(carry, ts):
-                """CHUNK steps with no checks inside, then one check; the chunk again, checked, if a path left.
+                """`watch.every` steps with no checks inside, then one check; the chunk again, checked, if a path left.
 
                 The running max of |θ − centre| sees every step (and NaN, which it propagates), so a path that
                 leaves and comes back within the chunk is caught too; it is one fused max per coordinate, where
@@ -155,34 +186,43 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                 the per-step check reproduces the exact step and frozen point; it runs for the whole batch
                 (a real branch: the predicate is reduced over every path), only for chunks where one left.
                 """
-                params, state, diverged_at = carry
+                params, state, diverged_at, seen = carry
                 alive = diverged_at < 0
-
                 mid = centre.astype(params.dtype)
 
                 def unchecked(inner, t):
-                    p, s, reach = inner
-                    p, s, _, _ = advance(p, s, t)
-                    return (p, s, jnp.maximum(reach, jnp.abs(p - mid))), None
+                    p, s, reach, seen = inner
+                    new_p, s, _, _ = advance(p, s, t)
+                    return (new_p, s, jnp.maximum(reach, jnp.abs(new_p - mid)), observe(seen, p, new_p, t)), None
 
-                (p, s, reach), _ = jax.lax.scan(unchecked, (params, state, jnp.zeros_like(params)), ts)
+                (p, s, reach, seen), _ = jax.lax.scan(unchecked, (params, state, jnp.zeros_like(params), seen), ts)
                 left = alive & ~jnp.all(reach * inverse_half <= REACH_LIMIT)
                 any_left = jax.lax.psum(left.astype(jnp.int32), BATCH_AXES) > 0
                 checked = lambda: jax.lax.scan(step, carry, ts)[0]  # noqa: E731
-                fast = lambda: (jnp.where(alive, p, params), s, diverged_at)  # noqa: E731
-                return jax.lax.cond(any_left, checked, fast), None
+                fast = lambda: (jnp.where(alive, p, params), s, diverged_at, seen)  # noqa: E731
+                carry = jax.lax.cond(any_left, checked, fast)
+                return carry, (carry[0] if watch.frames else None)  # a frame of an animation
 
-            carry = (start, tx.init(start), jnp.array(-1))
+            seen = {}
+            if final_only and watch.settle is not None:
+                seen["last_move"] = jnp.zeros(start.shape, jnp.int32)
+            if final_only and watch.mean_loss:
+                seen["loss_sum"] = jnp.zeros((), start.dtype)
+            carry = (start, tx.init(start), jnp.array(-1), seen)
             ts = jnp.arange(num_steps)
             if final_only:
-                whole = num_steps - num_steps % CHUNK
-                carry, _ = jax.lax.scan(chunk, carry, ts[:whole].reshape(-1, CHUNK))
+                every = watch.every
+                whole = num_steps - num_steps % every
+                carry, frames = jax.lax.scan(chunk, carry, ts[:whole].reshape(-1, every))
                 if whole < num_steps:
                     carry, _ = chunk(carry, ts[whole:])
-                records = None
-            else:
-                carry, records = jax.lax.scan(step, carry, ts)
-            params, _, diverged_at = carry
+                params, _, diverged_at, seen = carry
+                final_loss = surface.loss(params)
+                if "loss_sum" in seen:  # the mean over θ₀ … θ_T
+                    seen["mean_loss"] = (seen.pop("loss_sum") + final_loss) / (num_steps + 1)
+                return params, final_loss, diverged_at, (frames, seen)
+            carry, records = jax.lax.scan(step, carry, ts)
+            params, _, diverged_at, _ = carry
             return params, surface.loss(params), diverged_at, records
 
         # vmap over sweep values (outer) and starts (inner); one key per start, shared by every optimizer
@@ -190,7 +230,7 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
         over_starts = jax.vmap(path, in_axes=(0, None, 0, None), axis_name=BATCH_AXES[1])
         return jax.vmap(over_starts, in_axes=(None, 0, None, None), axis_name=BATCH_AXES[0])
 
-    paths = [make_path(opt) for opt in optimizers]
+    paths = [make_path(opt, keys) for opt, keys in zip(optimizers, swept)]
 
     @jax.jit
     def program(starts, hypers, seed, sigma):
@@ -204,7 +244,7 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
 _PROGRAMS: dict = {}
 
 
-def _program(surface, optimizers, num_steps, batch_size, noisy, final_only, sweep_key, args):
+def _program(surface, optimizers, num_steps, batch_size, noisy, final_only, swept, watch, args):
     """The compiled program for these settings and argument shapes, reused within and across processes.
 
     Within a process: the jitted function. Across processes: the program is also saved with `jax.export`
@@ -213,8 +253,8 @@ def _program(surface, optimizers, num_steps, batch_size, noisy, final_only, swee
     """
     shapes = jax.tree.map(lambda a: (np.shape(a), str(np.asarray(a).dtype)), args)
     signature = (surface.spec, surface.domain,
-                 tuple((o.name, tuple(split_hyperparameters(o, sweep_key)[0].items())) for o in optimizers),
-                 num_steps, batch_size, noisy, final_only, sweep_key, repr(shapes))
+                 tuple((o.name, tuple(split_hyperparameters(o, keys)[0].items())) for o, keys in zip(optimizers, swept)),
+                 num_steps, batch_size, noisy, final_only, swept, watch, repr(shapes))
     if signature in _PROGRAMS:
         return _PROGRAMS[signature]
     digest = hashlib.sha256(repr((signature, jax.__version__, source_hash())).encode()).hexdigest()[:32]
@@ -226,7 +266,7 @@ def _program(surface, optimizers, num_steps, batch_size, noisy, final_only, swee
             return _PROGRAMS[signature]
         except Exception:  # a corrupt or foreign cache entry: build the program afresh
             saved.unlink(missing_ok=True)
-    program = build_program(surface, optimizers, num_steps, batch_size, noisy, final_only, sweep_key)
+    program = build_program(surface, optimizers, num_steps, batch_size, noisy, final_only, swept, watch)
     if saved is not None:
         exported = export.export(program)(*args)
         write_atomic(saved, lambda f: f.write(exported.serialize()))
@@ -264,31 +304,45 @@ def validate(surface: Surface, num_steps: int, batch_size: int | None, noise: fl
             raise SpecError(f"--batch-size must be from 1 to {n} (the data set size), got {batch_size}")
 
 
-def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_steps: int, *,
-             noise: float = 0.0, batch_size: int | None = None, seed: int = 0,
-             sweep: tuple[str, Sequence[float]] | None = None, final_only: bool = False,
-             dtype=jnp.float64, grid_size: int = GRID_SIZE) -> Run:
-    """Run every optimizer from every start (for every sweep value) in one jitted program; return a Run."""
+def _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size, seed, final_only, dtype, watch):
+    """Check the settings, build the arguments and run the program: per optimizer, the program's outputs.
+
+    configs: per optimizer, hyperparameter -> one value per sweep entry (all the same length; [{}] for none).
+    """
     if not jax.config.jax_enable_x64:
         raise RuntimeError("call optimizers.engine.setup() before simulate(): paths are computed in float64")
     validate(surface, num_steps, batch_size, noise, seed)
     starts = np.asarray(starts, dtype=np.float64).reshape(-1, 2)
     if not np.all(np.isfinite(starts)):
         raise SpecError("start points must be finite")
-    sweep_key, sweep_values = (sweep[0], [float(v) for v in sweep[1]]) if sweep else (None, [None])
     if batch_size is not None and batch_size == len(surface.landscape.data()[0]):
         batch_size = None  # B = N is full-batch gradient descent
+    count = max((len(v) for config in configs for v in config.values()), default=1)
     hypers = []
-    for opt in optimizers:
-        if sweep_key and sweep_key not in opt.hyperparameters:
-            raise SpecError(f"cannot sweep '{sweep_key}': {opt.name} has no such hyperparameter")
-        _, traced = split_hyperparameters(opt, sweep_key)
-        hypers.append({k: np.asarray(sweep_values if k == sweep_key else
-                                     [opt.hyperparameters[k]] * len(sweep_values), dtype) for k in traced})
+    for opt, config in zip(optimizers, configs):
+        for key, values in config.items():
+            if key not in opt.hyperparameters:
+                raise SpecError(f"cannot sweep '{key}': {opt.name} has no such hyperparameter")
+            if len(values) != count:
+                raise ValueError("every swept hyperparameter needs one value per sweep entry")
+        _, traced = split_hyperparameters(opt, config)
+        hypers.append({k: np.asarray(config[k] if k in config else [opt.hyperparameters[k]] * count, dtype)
+                       for k in traced})
+    swept = tuple(tuple(sorted(config)) for config in configs)
     # NumPy arguments: building them with jnp would cost small compiles of their own on every fresh process.
     args = (np.asarray(starts, dtype), hypers, np.uint32(seed), np.asarray(noise, dtype))
-    program = _program(surface, list(optimizers), num_steps, batch_size, noise > 0, final_only, sweep_key, args)
-    results = program(*args)
+    program = _program(surface, list(optimizers), num_steps, batch_size, noise > 0, final_only, swept, watch, args)
+    return starts, batch_size, program(*args)
+
+
+def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_steps: int, *,
+             noise: float = 0.0, batch_size: int | None = None, seed: int = 0,
+             sweep: tuple[str, Sequence[float]] | None = None, final_only: bool = False,
+             dtype=jnp.float64, grid_size: int = GRID_SIZE) -> Run:
+    """Run every optimizer from every start (for every sweep value) in one jitted program; return a Run."""
+    configs = [{sweep[0]: [float(v) for v in sweep[1]]} if sweep else {} for _ in optimizers]
+    starts, batch_size, results = _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size,
+                                           seed, final_only, dtype, Watch())
     final, final_loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
     if final_only:
         params, loss = final[..., None, :], final_loss[..., None]
@@ -301,6 +355,40 @@ def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_step
     grid = height_grid(surface, grid_size) if grid_size else (np.zeros(0), np.zeros(0), np.zeros((0, 0)))
     meta = _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, sweep, final_only)
     return Run(meta, params, loss, *per_step, diverged_at, *grid)
+
+
+@dataclass(frozen=True)
+class Finals:
+    """Where many paths end: arrays over (optimizer, configuration, start), NumPy only."""
+
+    params: np.ndarray  # (O, C, K, 2) the final point (the last good one for a path that diverged)
+    loss: np.ndarray  # (O, C, K)
+    diverged_at: np.ndarray  # (O, C, K), −1 if never
+    settled_at: np.ndarray | None  # (O, C, K) 1 + the last step that moved more than Watch.settle
+    mean_loss: np.ndarray | None  # (O, C, K) mean of f(θ₀) … f(θ_T)
+    frames: np.ndarray  # (O, F, C, K, 2) the point after every Watch.every steps (F = 0 unless Watch.frames)
+    frame_steps: np.ndarray  # (F,) the step of each frame
+
+
+def final_points(surface: Surface, optimizers: Sequence[Optimizer], starts, num_steps: int, *,
+                 configs: Sequence[Mapping[str, Sequence[float]]] | None = None, watch: Watch = Watch(),
+                 dtype=jnp.float32) -> Finals:
+    """Final points of every optimizer × configuration × start, in one program (basins, sweeps, tuning).
+
+    configs: per optimizer, hyperparameter -> values, one per configuration (the same count for all).
+    """
+    configs = list(configs) if configs is not None else [{} for _ in optimizers]
+    _, _, results = _execute(surface, optimizers, starts, num_steps, configs, 0.0, None, 0, True, dtype, watch)
+    params, loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
+    frames = np.stack([np.asarray(r[3][0]) for r in results]) if watch.frames else np.zeros((len(results), 0))
+    seen = [r[3][1] for r in results]
+    settled = None
+    if watch.settle is not None:
+        last = np.stack([np.asarray(s["last_move"]).max(axis=-1) for s in seen])
+        settled = np.where((diverged_at < 0) & (last < num_steps), last, -1)
+    mean = np.stack([np.asarray(s["mean_loss"]) for s in seen]) if watch.mean_loss else None
+    steps = watch.every * np.arange(1, frames.shape[1] + 1)
+    return Finals(params, loss, diverged_at, settled, mean, frames, steps)
 
 
 def _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, sweep, final_only) -> RunMeta:
