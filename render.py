@@ -4,18 +4,22 @@
     python render.py --surface saddle --optimizer gd,adam -o saddle.gif
     python render.py list                              # surfaces, optimizers, views, explainer chapters
     python render.py explainer all -o optimizers.mp4   # the lesson "from gradient descent to Adam"
+    python render.py basins --surface himmelblau       # which minimum every start reaches, per optimizer
+    python render.py sweep --surface ravine            # final loss against learning rate
+    python render.py tune --surface rosenbrock         # each optimizer's best settings, by grid search
 """
 
 import os
 import sys
 from collections.abc import Sequence
 
-from cli import explainer, listing, race
+from cli import basins, explainer, listing, race, sweep, tune
 from cli.outputs import OutputError
 from cli.process import INTERRUPTED, TERMINATED, Terminated, terminate_as_exception
 from landscapes.spec import SpecError
 
-COMMANDS = {"list": listing.main, "explainer": explainer.main}
+COMMANDS = {"list": listing.main, "explainer": explainer.main, "basins": basins.main, "sweep": sweep.main,
+            "tune": tune.main}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

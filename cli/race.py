@@ -67,8 +67,11 @@ def still_camera(scene: SceneJob, gif_width: int) -> SceneJob:
                    still_camera=True)
 
 
-def render_race(run: Run, config: Config, targets: list[Path], folder: Path) -> list[Path]:
-    """Render the Run as the config says into the targets (default: media/SURFACE_VIEW.mp4 and .gif)."""
+def render_race(run: Run, config: Config, targets: list[Path], folder: Path, note: str | None = None) -> list[Path]:
+    """Render the Run as the config says into the targets (default: media/SURFACE_VIEW.mp4 and .gif).
+
+    note: a line under the legend (how the settings were chosen, for a tuned race).
+    """
     width, height, fps = QUALITIES[config.quality]
     run_path = folder / "run.npz"
     run.save(run_path)
@@ -76,7 +79,7 @@ def render_race(run: Run, config: Config, targets: list[Path], folder: Path) -> 
     separate_gif = bool(gifs) and VIEWS[config.view].orbits
     main = SceneJob(config.view, width, height, config.fps or fps, run_path=str(run_path),
                     duration=config.duration, show_glyphs=config.glyphs, show_equations=config.equations,
-                    show_dots=config.dots,
+                    show_dots=config.dots, note=note,
                     movie=any(t.suffix.lower() == ".mp4" for t in targets) or (bool(gifs) and not separate_gif),
                     still=any(t.suffix.lower() == ".png" for t in targets))
     scenes = [main, still_camera(main, config.gif_width)] if separate_gif else [main]

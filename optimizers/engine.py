@@ -149,8 +149,9 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                 """The watched quantities after step t (the same arithmetic checked or not, so results agree)."""
                 seen = dict(seen)
                 if "last_move" in seen:
-                    seen["last_move"] = jnp.where(jnp.abs(new_params - params) > watch.settle, t + 1,
-                                                  seen["last_move"])
+                    last = seen["last_move"]
+                    seen["last_move"] = jnp.where(jnp.abs(new_params - params) > watch.settle,
+                                                  (t + 1).astype(last.dtype), last)
                 if "loss_sum" in seen:
                     seen["loss_sum"] = seen["loss_sum"] + surface.loss(params)
                 return seen
@@ -380,7 +381,8 @@ def final_points(surface: Surface, optimizers: Sequence[Optimizer], starts, num_
     configs = list(configs) if configs is not None else [{} for _ in optimizers]
     _, _, results = _execute(surface, optimizers, starts, num_steps, configs, 0.0, None, 0, True, dtype, watch)
     params, loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
-    frames = np.stack([np.asarray(r[3][0]) for r in results]) if watch.frames else np.zeros((len(results), 0))
+    frames = np.stack([np.moveaxis(np.asarray(r[3][0]), 2, 0) for r in results]) if watch.frames \
+        else np.zeros((len(results), 0) + params.shape[1:])
     seen = [r[3][1] for r in results]
     settled = None
     if watch.settle is not None:

@@ -13,7 +13,7 @@ from pathlib import Path
 class SceneJob:
     """One scene to render: a view of one Run, an explainer chapter or a chapter's title card."""
 
-    scene: str  # a view name ('3d', 'contour', 'split'), 'chapter' or 'title'
+    scene: str  # a view name ('3d', 'contour', 'split'), a study ('basins', ...), 'chapter' or 'title'
     width: int
     height: int
     fps: int
@@ -21,6 +21,8 @@ class SceneJob:
     still: bool = False  # write NNN.png, the last frame
     run_path: str | None = None  # views: the Run (.npz)
     run_paths: dict[str, str] = field(default_factory=dict)  # chapters: run key -> .npz
+    study_path: str | None = None  # basins and sweeps: the study's results (.npz)
+    note: str | None = None  # a line under the legend, e.g. how a race was tuned
     chapter: str | None = None  # chapters and title cards
     duration: float | None = None  # seconds the steps take (None: the scene's own)
     show_glyphs: bool = False

@@ -15,9 +15,9 @@ from manimlib import DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, Group, Mobject, Scen
 
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    BACKGROUND, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
+    BACKGROUND, DIM_TEXT, READOUT, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
     landscape_3d, minima_markers, minimum_label, paths_of, project_to_pixels, screen_point, surface_caption,
-    text_sizes, visible_minima,
+    label, text_sizes, visible_minima,
 )
 from scenes.equations import EquationCard  # noqa: E402
 from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
@@ -39,6 +39,7 @@ class RaceScene(Scene):
     show_glyphs: bool = False  # optimizer-state glyphs at each path's head (--glyphs)
     show_equations: bool = False  # each optimizer's update rule with its hyperparameters (--equations)
     show_dots: bool = False  # a dot at every step (--dots)
+    note: str | None = None  # a line under the legend, e.g. how a tuned race was tuned
     caption_width = 8.5  # the formula breaks into lines no wider than this
     glyph_kinds = ("grad", "moment", "squares", "step")
     default_camera_config = dict(background_color=BACKGROUND)
@@ -132,6 +133,9 @@ class RaceScene(Scene):
         self.counter = StepCounter(self.run.num_steps).to_corner(UR, buff=0.25)
         # Order matters for speed: alike mobjects in a row share one fill pass (see Legend).
         self.overlays = VGroup(self.counter, caption, self.legend)
+        if self.note:
+            self.overlays.add(label(self.note, READOUT, DIM_TEXT, role="legend").next_to(self.legend, DOWN, buff=0.15)
+                              .align_to(self.legend, LEFT))
         if self.show_equations:
             cards = VGroup(*(EquationCard(self.run, o) for o in range(len(self.run.meta.optimizers))))
             cards.arrange(DOWN, aligned_edge=LEFT, buff=0.3).set_max_height(5.6).set_max_width(4.6)

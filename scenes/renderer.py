@@ -8,6 +8,7 @@ from .headless import FFMPEG
 from manimlib.config import manim_config
 
 from .job import RenderJob, SceneJob
+from .views import STUDY_SCENES
 
 
 def scene_class(scene: SceneJob) -> type:
@@ -18,13 +19,18 @@ def scene_class(scene: SceneJob) -> type:
 
         base = TitleCard if scene.scene == "title" else CHAPTER_SCENES[scene.chapter]
         attributes.update(chapter=scene.chapter, run_paths=scene.run_paths)
+    elif scene.scene in STUDY_SCENES:
+        from .studies import STUDIES
+
+        base = STUDIES[scene.scene]
+        attributes.update(run_path=scene.run_path, study_path=scene.study_path)
     else:
         from . import race
         from .views import VIEWS
 
         base = getattr(race, VIEWS[scene.scene].scene)
         attributes.update(run_path=scene.run_path, show_glyphs=scene.show_glyphs,
-                          show_equations=scene.show_equations, show_dots=scene.show_dots)
+                          show_equations=scene.show_equations, show_dots=scene.show_dots, note=scene.note)
         if scene.still_camera:
             attributes["orbit_degrees"] = 0.0
     return type(base.__name__, (base,), {k: v for k, v in attributes.items() if v is not None})

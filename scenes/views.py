@@ -19,3 +19,6 @@ VIEWS: dict[str, View] = {
     "contour": View("ContourScene", "top-down filled contours with the paths (the classic 2D view)", orbits=False),
     "split": View("SplitScene", "the 3D race beside loss-vs-step curves growing in sync", orbits=True),
 }
+
+# The studies' scenes (scenes/studies.py), by the name the CLI's render job gives them.
+STUDY_SCENES = ("basins", "sweep", "fan")
