@@ -16,7 +16,7 @@ from PIL import Image
 
 from .headless import manimlib  # noqa: F401
 from manimlib import (  # noqa: E402
-    DOWN, LEFT, RIGHT, UL, UP, UR, Circle, Group, ImageMobject, Line, Mobject, Rectangle, Scene, Square,
+    DL, DOWN, LEFT, RIGHT, UL, UP, UR, Circle, Group, ImageMobject, Line, Mobject, Rectangle, Scene, Square,
     ValueTracker, VGroup, VMobject, linear,
 )
 
@@ -37,6 +37,7 @@ PENDING = "#24282E"  # animation: not at a minimum yet
 DARKEST = 0.45  # the slowest start keeps this share of its hue's brightness
 RATE_MAP = ("plasma", 0.12, 0.92)  # the fan's colours along the learning rate (clear of the grey surface)
 FRAME_W, FRAME_H = 14.22, 8.0
+LABELS = 0.95  # height a panel's name (above) and its figure (below) take
 
 
 def rgb(hex_color: str) -> np.ndarray:
@@ -49,23 +50,26 @@ def superscript(exponent: int) -> str:
     return f"10{digits}"
 
 
-def grid_of_panels(count: int, top: float, bottom: float, gap: float = 0.35) -> tuple[float, list[np.ndarray]]:
-    """The largest square panel size and panel centres for `count` panels between y = top and y = bottom."""
+def grid_of_panels(count: int, top: float, bottom: float, aspect: float = 1.0,
+                   gap: float = 0.35) -> tuple[float, list[np.ndarray]]:
+    """The largest panel width (height = aspect × width) and panel centres for `count` panels between y = top
+    and y = bottom, in whichever number of columns gives the largest."""
     best = (0.0, 1)
     for cols in range(1, count + 1):
         rows = math.ceil(count / cols)
-        size = min((FRAME_W - 0.8 - gap * (cols - 1)) / cols, (top - bottom - gap * (rows - 1) - 0.5 * rows) / rows)
+        size = min((FRAME_W - 0.8 - gap * (cols - 1)) / cols,
+                   (top - bottom - gap * (rows - 1) - LABELS * rows) / rows / aspect)
         best = max(best, (size, cols))
     size, cols = best
     rows = math.ceil(count / cols)
-    used = rows * (size + 0.5) + gap * (rows - 1)
+    used = rows * (aspect * size + LABELS) + gap * (rows - 1)
     top -= (top - bottom - used) / 2  # centred in the space given
     centres = []
     for i in range(count):
         r, c = divmod(i, cols)
         in_row = min(cols, count - r * cols)
         x = (c - (in_row - 1) / 2) * (size + gap)
-        y = top - 0.5 - size / 2 - r * (size + gap + 0.5)
+        y = top - 0.5 - aspect * size / 2 - r * (aspect * size + gap + LABELS)
         centres.append(np.array([x, y, 0.0]))
     return size, centres
 
@@ -96,9 +100,13 @@ class BasinsScene(Scene):
         self.stage = Stage.from_run(self.run)
         self.folder = Path(self.study_path).parent
         title = label(f"Where each start ends: {self.run.meta.surface.title}, {basins.num_steps} steps", TITLE,
-                      TEXT_COLOR, weight="BOLD", role="title").to_edge(UP, buff=0.25)
+                      TEXT_COLOR, weight="BOLD", role="title").to_corner(UL, buff=0.25)
         key = self.legend().to_edge(DOWN, buff=0.25).set_x(0)
-        self.size, centres = grid_of_panels(len(basins.names), title.get_bottom()[1] - 0.1, key.get_top()[1] + 0.25)
+        xmin, xmax, ymin, ymax = self.stage.domain
+        aspect = (ymax - ymin) / (xmax - xmin)
+        self.size, centres = grid_of_panels(len(basins.names), title.get_bottom()[1] - 0.1, key.get_top()[1] + 0.25,
+                                            aspect)
+        self.size *= max(1.0, aspect)  # to_map sizes the longer side
         self.centres = centres
         self.images = [None] * len(basins.names)
         self.add(title, key)
@@ -137,9 +145,9 @@ class BasinsScene(Scene):
         frame = Rectangle(corners[1, 0] - corners[0, 0], corners[1, 1] - corners[0, 1]).move_to(centre)
         frame.set_stroke(DIM_TEXT, 1)
         share = 100 * b.share_global(o)
-        heading = label(f"{b.titles[o]}: {share:.0f}% to a global min", LEGEND, b.colors[o], weight="BOLD",
-                        role="legend").next_to(frame, UP, buff=0.12)
-        heading.set_max_width(self.size)
+        heading = VGroup(
+            label(b.titles[o], LEGEND, b.colors[o], weight="BOLD", role="legend").next_to(frame, UP, buff=0.12),
+            label(f"{share:.0f}% → global min", READOUT, TEXT_COLOR, role="legend").next_to(frame, DOWN, buff=0.1))
         markers = VGroup()
         for m, (x, y, _) in enumerate(b.minima):
             if xmin <= x <= xmax and ymin <= y <= ymax:
@@ -246,9 +254,9 @@ class SweepChart(Scene):
                       if run.meta.num_steps > 1 else f"Final loss against learning rate: {run.meta.surface.title}",
                       TITLE, TEXT_COLOR, weight="BOLD", role="title").to_edge(UP, buff=0.25)
         title.set_max_width(FRAME_W - 0.6)
-        strips_height = 0.42 * len(sweep.names)
-        box = Rectangle(10.4, 6.9 - strips_height - title.get_height()).set_stroke(DIM_TEXT, 1)
-        box.next_to(title, DOWN, buff=0.3).shift(0.9 * RIGHT)
+        below = 1.15 + 0.42 * len(sweep.names)  # tick labels, the axis name and one strip per optimizer
+        box = Rectangle(10.4, title.get_bottom()[1] - 0.55 - (-FRAME_H / 2 + 0.2 + below)).set_stroke(DIM_TEXT, 1)
+        box.next_to(title, DOWN, buff=0.45).shift(0.9 * RIGHT)
         self.add(title, box)
         lo_x, hi_x = np.log10(sweep.rates[0]), np.log10(sweep.rates[-1])
         gap = sweep.final_loss - sweep.f_star
@@ -275,10 +283,10 @@ class SweepChart(Scene):
         tol = point(sweep.rates[[0, -1]], np.full(2, sweep.tolerance))
         axis.add(Line(tol[0], tol[1]).set_stroke(DIM_TEXT, 1.5, opacity=0.8))
         axis.add(label("converged below this line", READOUT, DIM_TEXT, role="chart").next_to(tol[0], UP, buff=0.06)
-                 .align_to(box, LEFT).shift(0.1 * RIGHT))
+                 .align_to(box, LEFT).shift(0.45 * RIGHT))
         axis.add(label("learning rate η", READOUT, DIM_TEXT, role="chart").next_to(box, DOWN, buff=0.5))
         axis.add(label("final loss − min", READOUT, DIM_TEXT, role="chart").rotate(math.pi / 2)
-                 .next_to(box, LEFT, buff=0.75))
+                 .next_to(box, LEFT, buff=1.0))
         self.add(axis)
         curves, marks = VGroup(), VGroup()
         for o, colour in enumerate(sweep.colors):
@@ -290,12 +298,12 @@ class SweepChart(Scene):
                 marks.add(VMobject().set_points_as_corners([p + [-.07, -.07, 0], p + [.07, .07, 0], p,
                                                             p + [-.07, .07, 0], p + [.07, -.07, 0]]).set_stroke(colour, 3))
         self.add(curves, marks)
-        marks_note = label("× diverged", READOUT, DIM_TEXT, role="chart").next_to(box, UP, buff=0.06).align_to(box, RIGHT)
+        marks_note = label("× diverged", READOUT, DIM_TEXT, role="chart").next_to(box.get_corner(UR), DL, buff=0.2)
         self.add(marks_note)
         # the robust ranges: one strip per optimizer
         strips = VGroup()
         for o, colour in enumerate(sweep.colors):
-            y = box.get_bottom()[1] - 0.95 - 0.42 * o
+            y = box.get_bottom()[1] - 1.15 - 0.42 * o
             name = label(sweep.titles[o], READOUT, colour, weight="BOLD", role="legend")
             name.move_to([box.get_left()[0] - 0.15, y, 0], aligned_edge=RIGHT)
             strips.add(name)
@@ -304,8 +312,11 @@ class SweepChart(Scene):
                 a, b = point(np.array(band), np.full(2, floor))[:, 0]
                 strips.add(Rectangle(max(b - a, 0.05), 0.26).move_to([(a + b) / 2, y, 0]).set_fill(colour, 0.85)
                            .set_stroke(width=0))
-                strips.add(label(f"η {band[0]:.2g} – {band[1]:.2g}  ({band[1] / band[0]:.3g}×)", READOUT, TEXT_COLOR,
-                                 role="legend").next_to([b, y, 0], RIGHT, buff=0.12))
+                text = label(f"η {band[0]:.2g} – {band[1]:.2g}  ({band[1] / band[0]:.3g}×)", READOUT, TEXT_COLOR,
+                             role="legend")
+                right_room = FRAME_W / 2 - 0.2 - b
+                strips.add(text.next_to([b, y, 0], RIGHT, buff=0.12) if right_room > text.get_width() + 0.15
+                           else text.next_to([a, y, 0], LEFT, buff=0.12))
             else:
                 strips.add(label("converges at no rate", READOUT, DIM_TEXT, role="legend")
                            .move_to([box.get_left()[0] + 0.1, y, 0], aligned_edge=LEFT))
@@ -350,12 +361,16 @@ class SweepFan(Scene):
                            label(f"{r:.2g}", READOUT, TEXT_COLOR, role="legend")).arrange(RIGHT, buff=0.08))
         key.arrange(RIGHT, buff=0.3).to_edge(DOWN, buff=0.25).set_max_width(FRAME_W - 3.5)
         self.add(title, key)
-        size, centres = grid_of_panels(len(run.meta.optimizers), title.get_bottom()[1] - 0.1, key.get_top()[1] + 0.3)
+        xmin, xmax, ymin, ymax = stage.domain
+        aspect = (ymax - ymin) / (xmax - xmin)
+        size, centres = grid_of_panels(len(run.meta.optimizers), title.get_bottom()[1] - 0.1, key.get_top()[1] + 0.3,
+                                       aspect)
+        size *= max(1.0, aspect)  # to_map sizes the longer side
         tracers = Group()
         for o, (meta, centre) in enumerate(zip(run.meta.optimizers, centres)):
             self.add(contour_map(run, stage, size, centre))
             self.add(label(meta.title, LEGEND, meta.color, weight="BOLD", role="legend")
-                     .next_to(centre + (size / 2 + 0.15) * UP, UP, buff=0.05))
+                     .next_to(centre + (size * min(aspect, 1.0) / 2 + 0.15) * UP, UP, buff=0.05))
             to_points = lambda xy, centre=centre: stage.to_map(xy[:, 0], xy[:, 1], size) + centre  # noqa: E731
             for p in paths_of(run, stage):
                 if p.index[0] == o:
