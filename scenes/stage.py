@@ -10,6 +10,10 @@ COLOR_RANGE = (0.18, 0.60)  # sub-range of COLORMAP used: L* ≈ 18 (visible on 
 SURFACE_WIDTH = 6.4  # scene units spanned by the longer side of the domain
 SURFACE_HEIGHT = 2.6  # scene units spanned by the displayed height range
 LIFT = 0.035  # paths float this far above the surface, enough to avoid z-fighting
+# Basin maps: a hue per minimum (Okabe–Ito, told apart with any colour vision), shaded darker the longer a start
+# took; the slowest keeps DARKEST of its brightness. Neutral: diverged or no minimum; pending: not there yet.
+MINIMUM_HUES = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#D55E00")
+NEUTRAL, PENDING, DARKEST = "#6B6B6B", "#24282E", 0.45
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,8 @@ from .elements import (  # noqa: E402
     label, paths_of, project_to_pixels, text_sizes,
 )
 from .pacing import pace_drawn  # noqa: E402
-from .stage import Stage  # noqa: E402
+from .stage import DARKEST, MINIMUM_HUES, NEUTRAL, PENDING, Stage  # noqa: E402
 
-# Hues of the minima (Okabe–Ito, told apart with any colour vision); shaded darker the longer a start took.
-MINIMUM_HUES = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#D55E00")
-NEUTRAL = "#6B6B6B"  # diverged, or no minimum reached
-PENDING = "#24282E"  # animation: not at a minimum yet
-DARKEST = 0.45  # the slowest start keeps this share of its hue's brightness
 RATE_MAP = ("plasma", 0.12, 0.92)  # the fan's colours along the learning rate (clear of the grey surface)
 FRAME_W, FRAME_H = 14.22, 8.0
 LABELS = 0.95  # height a panel's name (above) and its figure (below) take
