@@ -172,3 +172,15 @@ def test_bad_input_exits_2_with_one_line(argv, words, tmp_path, capsys, monkeypa
     for word in words:
         assert word in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_readme_on_tuning_by_final_loss_from_one_start():
+    """README: on two-holes, GD's best rate by final loss from the default start bounces far off the map."""
+    from optimizers.engine import simulate
+
+    surface = resolve_surface("two-holes")
+    (spec, _, _), = tune(surface, resolve_optimizers(["gd"], surface), list(surface.landscape.starts), 150, "final")
+    assert float(spec.split("=")[1]) > 2
+    path = simulate(surface, [resolve_optimizer(spec, surface)], surface.landscape.starts, 150, grid_size=0).params[0, 0, 0]
+    xmin, xmax, ymin, ymax = surface.domain
+    assert np.abs(path).max() > 2 * max(xmax, ymax)
