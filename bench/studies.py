@@ -13,7 +13,6 @@ scaled to the whole grid. Nothing asserts.
 
 import os
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -80,8 +80,8 @@ def write_table(target: Path, header: Sequence[str], rows) -> None:
     publish({target: write})
 
 
-def render_study(scene: str, targets: list[Path], args, run=None, study=None, still_scene: str | None = None,
-                 note: str | None = None) -> list[Path]:
+def render_study(scene: str, targets: list[Path], args, run=None, study=None,
+                 still_scene: str | None = None) -> list[Path]:
     """Render a study's scene into the targets: PNG from `still_scene` (default: the same scene), MP4/GIF animated.
 
     `run` (a Run: the surface's grid and metadata, or the paths to animate) and `study` (Basins, RateSweep) are
@@ -101,10 +101,10 @@ def render_study(scene: str, targets: list[Path], args, run=None, study=None, st
         stills = [t for t in targets if t.suffix.lower() == ".png"]
         scenes = []
         if moving:
-            scenes.append(SceneJob(scene, width, height, fps, duration=args.duration, note=note, **files))
+            scenes.append(SceneJob(scene, width, height, fps, duration=args.duration, **files))
         if stills:
             scenes.append(SceneJob(still_scene or scene, width, height, fps, movie=False, still=True,
-                                   duration=args.duration, note=note, **files))
+                                   duration=args.duration, **files))
         job = RenderJob(tuple(scenes), str(folder), label=f"rendering {targets[0].stem}", quiet=args.quiet)
         process.render(job)
         movie, still = job.movie(0), job.still(len(scenes) - 1)

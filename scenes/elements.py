@@ -399,16 +399,17 @@ def landscape_3d(run, stage: Stage, height: "HeightField") -> Group:
     return Group(GridSurface(run, stage), surface_contours(run, stage, height), markers)
 
 
+def level_curves(run, stage: Stage, to_point, levels: int) -> VGroup:
+    """`levels` evenly spaced level curves of the displayed height, each placed by to_point(x, y)."""
+    h = stage.height(np.nan_to_num(run.grid_z, nan=np.nanmax(run.grid_z)))
+    generator = contourpy.contour_generator(run.grid_x, run.grid_y, h)
+    return VGroup(*(VMobject().set_points_as_corners(to_point(xy[:, 0], xy[:, 1]))
+                    for level in np.linspace(0, 1, levels + 2)[1:-1] for xy in generator.lines(level) if len(xy) >= 2))
+
+
 def surface_contours(run, stage: Stage, height: "HeightField", levels: int = 12) -> VGroup:
     """Level curves of the displayed height, lying on the surface: the shape reads even where shading is flat."""
-    h = stage.height(np.nan_to_num(run.grid_z, nan=np.nanmax(run.grid_z)))
-    lines = VGroup()
-    generator = contourpy.contour_generator(run.grid_x, run.grid_y, h)
-    for level in np.linspace(0, 1, levels + 2)[1:-1]:
-        for xy in generator.lines(level):
-            if len(xy) >= 2:
-                lines.add(VMobject().set_points_as_corners(stage.to_3d(xy[:, 0], xy[:, 1], height(xy[:, 0], xy[:, 1]),
-                                                                       lift=0.012)))
+    lines = level_curves(run, stage, lambda x, y: stage.to_3d(x, y, height(x, y), lift=0.012), levels)
     lines.set_stroke("#FFFFFF", width=1.0, opacity=0.28)
     lines.set_flat_stroke(False)
     return lines

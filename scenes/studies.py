@@ -9,7 +9,6 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
-import contourpy
 import numpy as np
 from matplotlib import colormaps
 from PIL import Image
@@ -25,7 +24,7 @@ from optimizers.run import Run  # noqa: E402
 
 from .elements import (  # noqa: E402
     BACKGROUND, DIM_TEXT, LEGEND, OUTLINE_COLOR, READOUT, TEXT_COLOR, TITLE, PathTracer, StepCounter, contour_map,
-    label, paths_of, project_to_pixels, text_sizes,
+    label, level_curves, paths_of, project_to_pixels, text_sizes,
 )
 from .pacing import pace_drawn  # noqa: E402
 from .stage import DARKEST, MINIMUM_HUES, NEUTRAL, PENDING, Stage  # noqa: E402
@@ -69,25 +68,30 @@ def grid_of_panels(count: int, top: float, bottom: float, aspect: float = 1.0,
     return size, centres
 
 
-def map_lines(run: Run, stage: Stage, to_point, levels: int = 10) -> VGroup:
-    """Level curves of the surface on a flat map (thin, faint), so the maps read as the same landscape."""
-    h = stage.height(np.nan_to_num(run.grid_z, nan=np.nanmax(run.grid_z)))
-    generator = contourpy.contour_generator(run.grid_x, run.grid_y, h)
-    lines = VGroup(*(VMobject().set_points_as_corners(to_point(xy[:, 0], xy[:, 1]))
-                     for level in np.linspace(0, 1, levels + 2)[1:-1] for xy in generator.lines(level) if len(xy) >= 2))
-    return lines.set_stroke("#FFFFFF", width=1.0, opacity=0.45)
-
-
-class BasinsScene(Scene):
-    """Small multiples, one map per optimizer: each start coloured by the minimum its path reached."""
+class StudyScene(Scene):
+    """What the study scenes share: the Run and study they draw, their timing, and a probe of the last frame."""
 
     run_path: str | None = None
     study_path: str | None = None
-    probe_path: str | None = None
-    duration: float = 8.0
-    hold: float = 2.0
-    note: str | None = None
+    probe_path: str | None = None  # if set, screen facts of the last frame are written there (tests)
+    duration: float = 8.0  # seconds the animation takes
+    hold: float = 2.0  # seconds the finished picture stays
     default_camera_config = dict(background_color=BACKGROUND)
+
+    @classmethod
+    def expected_seconds(cls) -> float:
+        return cls.duration + cls.hold
+
+    def write_probe(self, **facts) -> None:
+        """Frame size, text sizes at 640 px and the scene's own facts, as JSON."""
+        if self.probe_path:
+            width, height = self.camera.get_pixel_shape()
+            Path(self.probe_path).write_text(json.dumps({"size": [width, height], "text": text_sizes(self.mobjects, 640),
+                                                         **facts}))
+
+
+class BasinsScene(StudyScene):
+    """Small multiples, one map per optimizer: each start coloured by the minimum its path reached."""
 
     def construct(self):
         self.basins = basins = Basins.load(self.study_path)
@@ -121,11 +125,8 @@ class BasinsScene(Scene):
             self.wait(self.hold)
         else:
             self.show_frame(None)
-        self.write_probe()
-
-    @classmethod
-    def expected_seconds(cls) -> float:
-        return cls.duration + cls.hold
+        width, height = self.camera.get_pixel_shape()
+        self.write_probe(maps=[project_to_pixels(self.frame, corners, width, height).tolist() for corners in self.rects])
 
     def map_point(self, o: int):
         centre = self.centres[o]
@@ -148,7 +149,7 @@ class BasinsScene(Scene):
             if xmin <= x <= xmax and ymin <= y <= ymax:
                 point = to_point(np.array([x]), np.array([y]))[0]
                 markers.add(Circle(radius=0.075).move_to(point).set_fill(OUTLINE_COLOR, 1).set_stroke(TEXT_COLOR, 2.5))
-        return VGroup(map_lines(self.run, self.stage, to_point), frame, markers, heading)
+        return VGroup(level_curves(self.run, self.stage, to_point, 10).set_stroke("#FFFFFF", width=1.0, opacity=0.45), frame, markers, heading)
 
     def colours(self, reached: np.ndarray, steps: np.ndarray | None) -> np.ndarray:
         """RGB (n, n, 3): hue of the minimum reached, darker the more steps it took; neutral otherwise."""
@@ -222,25 +223,9 @@ class BasinsScene(Scene):
         row.add(label("darker: more steps to settle", READOUT, DIM_TEXT, role="legend").next_to(row, RIGHT, buff=0.45))
         return row.set_max_width(FRAME_W - 0.6)
 
-    def write_probe(self) -> None:
-        if not self.probe_path:
-            return
-        width, height = self.camera.get_pixel_shape()
-        maps = [project_to_pixels(self.frame, corners, width, height).tolist() for corners in self.rects]
-        Path(self.probe_path).write_text(json.dumps({"size": [width, height], "maps": maps,
-                                                     "text": text_sizes(self.mobjects, 640)}))
-
-
-class SweepChart(Scene):
+class SweepChart(StudyScene):
     """Final loss above the global minimum against learning rate, log–log, per optimizer; the rates that
     converge are shaded per optimizer in a strip below."""
-
-    run_path: str | None = None
-    study_path: str | None = None
-    probe_path: str | None = None
-    duration: float = 8.0
-    note: str | None = None
-    default_camera_config = dict(background_color=BACKGROUND)
 
     def construct(self):
         sweep = RateSweep.load(self.study_path)
@@ -316,31 +301,19 @@ class SweepChart(Scene):
                 strips.add(label("converges at no rate", READOUT, DIM_TEXT, role="legend")
                            .move_to([box.get_left()[0] + 0.1, y, 0], aligned_edge=LEFT))
         self.add(strips)
-        if self.probe_path:
-            width, height = self.camera.get_pixel_shape()
-            Path(self.probe_path).write_text(json.dumps({
-                "size": [width, height], "chart": project_to_pixels(self.frame, np.array(
-                    [box.get_corner(DOWN + LEFT), box.get_corner(UP + RIGHT)]), width, height).tolist(),
-                "text": text_sizes(self.mobjects, 640)}))
+        width, height = self.camera.get_pixel_shape()
+        corners = np.array([box.get_corner(DOWN + LEFT), box.get_corner(UP + RIGHT)])
+        self.write_probe(chart=project_to_pixels(self.frame, corners, width, height).tolist())
 
     @classmethod
     def expected_seconds(cls) -> float:
-        return 0.0
+        return 0.0  # a still
 
 
-class SweepFan(Scene):
+class SweepFan(StudyScene):
     """Per optimizer, the paths of a handful of learning rates on the contour map, coloured along the rate."""
 
-    run_path: str | None = None
-    study_path: str | None = None
-    probe_path: str | None = None
-    duration: float = 8.0
-    hold: float = 2.0
-    note: str | None = None
-    default_camera_config = dict(background_color=BACKGROUND)
-
     def construct(self):
-        sweep = RateSweep.load(self.study_path)
         run = Run.load(self.run_path)
         stage = Stage.from_run(run)
         rates = np.array(run.meta.sweep.values)
@@ -389,14 +362,7 @@ class SweepFan(Scene):
         show()
         self.play(progress.animate.set_value(1.0), run_time=self.duration, rate_func=linear)
         self.wait(self.hold)
-        if self.probe_path:
-            width, height = self.camera.get_pixel_shape()
-            Path(self.probe_path).write_text(json.dumps({"size": [width, height],
-                                                         "text": text_sizes(self.mobjects, 640)}))
-
-    @classmethod
-    def expected_seconds(cls) -> float:
-        return cls.duration + cls.hold
+        self.write_probe()
 
 
 STUDIES = {"basins": BasinsScene, "sweep": SweepChart, "fan": SweepFan}
