@@ -5,13 +5,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from landscapes.limits import check
 from optimizers.run import RunSpec
 
 from .compute import compute
-from .options import UsageError, positive_int
-from .study import check_common, outputs, render_study, resolve, study_parser, write_table
+from .options import positive_int
+from .study import check_common, check_work, outputs, render_study, resolve, study_parser, write_table
 
-DEFAULT_RESOLUTION, MAX_RESOLUTION = 201, 1001
+DEFAULT_RESOLUTION = 201
 FRAMES = 60  # snapshots of the maps for an animation
 HEADER = ["optimizer", "x0", "y0", "x", "y", "loss", "minimum", "steps"]
 
@@ -80,9 +81,9 @@ def table_rows(basins, finals, starts) -> list:
 def main(argv: Sequence[str]) -> int:
     args = basins_parser().parse(argv)
     check_common(args)
-    if args.resolution < 2 or args.resolution > MAX_RESOLUTION:
-        raise UsageError(f"--resolution must be from 2 to {MAX_RESOLUTION}, got {args.resolution}")
+    check("resolution", args.resolution)
     surface, optimizers = resolve(args)
+    check_work(len(optimizers) * args.resolution**2, args.steps)
     targets, table = outputs(args, "basins", surface.name, (".png",))
     animated = any(t.suffix.lower() in (".mp4", ".gif") for t in targets)
     basins, finals, starts = compute_basins(surface, optimizers, args.resolution, args.steps, FRAMES if animated else 0)

@@ -1,15 +1,20 @@
 """The race's settings: flags and an optional TOML file (same keys) -> one frozen, validated Config."""
 
 import argparse
+import datetime
+import os
+import stat
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from landscapes.spec import did_you_mean, parse_number
+from landscapes.limits import LIMITS, check, check_length
+from landscapes.spec import did_you_mean, parse_number, split_specs
 from scenes.claims import Claim, closest_approach, ends_near, minimum, path
 from scenes.views import VIEWS
 
-from .options import QUALITIES, Parser, UsageError, check_duration, finite, positive_int
+from .errors import UsageError
+from .options import QUALITIES, Parser, check_rendering, finite, one_of, positive_int
 
 DEFAULT_OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 DEFAULT_SURFACE = "two-holes"
@@ -25,7 +30,6 @@ def default_race_story(runs) -> bool:
 
 DEFAULT_RACE_CLAIM = Claim("GD, RMSprop and Adam settle in the shallow hole at the origin; momentum rolls over it "
                            "into the deeper one near (1, 1).", default_race_story)
-MAX_STARTS = 64
 
 
 @dataclass(frozen=True)
@@ -77,10 +81,10 @@ def race_parser() -> Parser:
     a("-o", "--output", action="append", help="FILE.mp4 | FILE.gif | FILE.png; repeatable (default: media/)")
     a("--trajectory-out", help="also write trajectories to FILE.csv or FILE.npz (the full Run)")
     a("--no-render", action="store_true", default=None, help="compute and export trajectories only")
-    a("--quality", choices=QUALITIES, help="low 854x480@15, medium 720p30, high 1080p60, 4k 2160p60")
+    a("--quality", type=one_of(list(QUALITIES)), help="low 854x480@15, medium 720p30, high 1080p60, 4k 2160p60")
     a("--fps", type=positive_int, help="frames per second (default: the quality's)")
     a("--duration", type=finite, help="seconds the steps are spread over (default 10)")
-    a("--view", choices=VIEWS, help=", ".join(VIEWS) + " (default 3d)")
+    a("--view", type=one_of(list(VIEWS)), help=", ".join(VIEWS) + " (default 3d)")
     a("--gif-width", type=positive_int, help="GIF width in pixels (default 640)")
     a("--glyphs", action="store_true", default=None, help="draw optimizer-state glyphs at each path's head")
     a("--dots", action="store_true", default=None, help="a dot at every step, so step sizes show")
@@ -91,37 +95,68 @@ def race_parser() -> Parser:
     return p
 
 
+def read_toml(path: str) -> dict:
+    """A --config file's table: a regular, UTF-8 TOML file of at most LIMITS["config_bytes"] bytes."""
+    if not path:
+        raise UsageError("--config needs a file name")
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
+            raise UsageError(f"--config {path!r} is not a regular file")
+        limit = int(LIMITS["config_bytes"].high)
+        if info.st_size > limit:
+            raise UsageError(f"--config {path!r} is too large ({info.st_size:,} bytes, max {limit:,})")
+        with open(path, "rb") as f:
+            raw = f.read(limit + 1)
+    except OSError as error:
+        raise UsageError(f"cannot read --config {path!r}: {error.strerror}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise UsageError(f"--config {path!r} is not UTF-8 text (byte {raw[error.start]:#x} at offset "
+                         f"{error.start})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"bad TOML in {path!r}: {error}") from None
+
+
+def kind(value) -> str:
+    """How TOML typed a value, for messages: 'a date', 'a table', ..."""
+    names = {bool: "true/false", int: "a number", float: "a number", str: "a string", list: "a list",
+             dict: "a table", datetime.datetime: "a date and time", datetime.date: "a date",
+             datetime.time: "a time"}
+    return names.get(type(value), type(value).__name__)
+
+
 def load_toml(path: str, parser: Parser) -> dict:
     """Config-file keys are the flags' names (kebab or snake case); lists allowed where flags repeat."""
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except OSError as error:
-        raise UsageError(f"cannot read --config {path}: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"bad TOML in {path}: {error}") from None
-    options = {dest: action for dest, action in parser.options.items() if dest != "config"}
-    values = {}
+    data = read_toml(path)
+    options = {dest: action for dest, action in parser.options.items() if dest not in ("config", "help")}
+    values, spelled = {}, {}
     for key, value in data.items():
         dest = key.replace("-", "_")
         if dest not in options:
-            raise UsageError(f"unknown key '{key}' in {path}{did_you_mean(dest, options)}")
+            raise UsageError(f"unknown key {key!r} in {path}{did_you_mean(dest, options)}")
+        if dest in spelled:
+            raise UsageError(f"key {dest!r} given twice in {path} (as {spelled[dest]!r} and {key!r})")
+        spelled[dest] = key
         action = options[dest]
-        items = value if isinstance(value, list) else [value]
         if dest in parser.repeatable:
+            items = value if isinstance(value, list) else [value]
+            wrong = next((item for item in items if type(item) not in (str, int, float)), None)
+            if wrong is not None:
+                raise UsageError(f"key {key!r} in {path}: expected text or numbers, got {kind(wrong)}")
             values[dest] = [str(v) for v in items]
         elif action.nargs == 0:
             if not isinstance(value, bool):
-                raise UsageError(f"key '{key}' in {path} must be true or false")
+                raise UsageError(f"key {key!r} in {path} must be true or false, got {kind(value)}")
             values[dest] = value
         else:
-            text = str(value)
+            if type(value) not in (str, int, float):
+                raise UsageError(f"key {key!r} in {path} must be a number or text, got {kind(value)}")
             try:
-                values[dest] = action.type(text) if action.type else text
+                values[dest] = action.type(str(value)) if action.type else str(value)
             except (argparse.ArgumentTypeError, ValueError) as error:
-                raise UsageError(f"key '{key}' in {path}: {error}") from None
-            if action.choices and values[dest] not in action.choices:
-                raise UsageError(f"key '{key}' in {path} must be one of {', '.join(action.choices)}")
+                raise UsageError(f"key {key!r} in {path}: {error}") from None
     return values
 
 
@@ -129,14 +164,25 @@ def parse_config(argv: Sequence[str]) -> Config:
     """argv (+ optional TOML) -> Config; raises UsageError/SpecError with a one-line message."""
     parser = race_parser()
     args = parser.parse(argv)
-    settings = load_toml(args.config, parser) if args.config else {}
+    settings = load_toml(args.config, parser) if args.config is not None else {}
     settings.update({k: v for k, v in vars(args).items() if v is not None and k != "config"})
     config = Config(**settings)
-    check_duration(config.duration)
-    if config.fps is not None and config.fps > 120:
-        raise UsageError(f"--fps must be at most 120, got {config.fps}")
-    if len(config.start) > MAX_STARTS:
-        raise UsageError(f"at most {MAX_STARTS} --start points, got {len(config.start)}")
+    check_rendering(config.fps, config.duration, config.gif_width, QUALITIES[config.quality][2])
+    check("starts", max(1, len(config.start)), "--start points")
+    for text in (config.surface, *config.optimizer):
+        check_length(text)
+    specs = split_specs(config.optimizer)
+    check("optimizers", len(specs))
+    check("steps", config.num_steps)
+    check("path_points", len(specs) * max(1, len(config.start)) * (config.num_steps + 1))
+    check("seed", config.seed)
+    check("noise", config.noise)
+    if config.no_render and config.output:
+        raise UsageError("--output has no effect with --no-render (use --trajectory-out FILE.csv|FILE.npz)")
+    if config.preview and (config.output or config.no_render):
+        raise UsageError(f"--preview writes nothing: it cannot go with {'--output' if config.output else '--no-render'}")
+    if "gif_width" in parser.given and not any(o.lower().endswith(".gif") for o in config.output):
+        raise UsageError("--gif-width sets the size of GIF outputs: add -o FILE.gif")
     return config
 
 

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from .outputs import OutputError, copier
+from .errors import OutputError
+from .outputs import copier
 
 GIF_FPS = 15
+DEFAULT_GIF_WIDTH = 640
 
 
 def ffmpeg(*args: str) -> None:

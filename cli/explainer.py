@@ -1,6 +1,7 @@
 """`render.py explainer NAME|all`: compute each chapter's runs, then render the chapters (and title cards)."""
 
 import json
+import shutil
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -11,9 +12,10 @@ from scenes.job import RenderJob, SceneJob
 
 from . import process
 from .compute import save_runs
-from .encode import GIF_FPS, concat_mp4, gif_from_mp4, makers
-from .options import QUALITIES, Parser, UsageError, check_duration, positive_int
-from .outputs import VIDEO_SUFFIXES, check_output, default_outputs, publish, work_folder
+from .encode import DEFAULT_GIF_WIDTH, GIF_FPS, concat_mp4, gif_from_mp4, makers
+from .errors import UsageError
+from .options import QUALITIES, Parser, check_rendering, finite, one_of, positive_int
+from .outputs import VIDEO_SUFFIXES, check_folder, check_output, default_outputs, publish, publish_folder, work_folder
 
 
 def explainer_parser() -> Parser:
@@ -23,10 +25,10 @@ def explainer_parser() -> Parser:
     a("--list", action="store_true", help="name the chapters, one line each")
     a("-o", "--output", action="append", default=[], help="FILE.mp4|.gif|.png (repeatable)")
     a("--gif-dir", help="also write one GIF per chapter into this folder (the gallery)")
-    a("--quality", choices=QUALITIES, default="medium", help="default medium: formulas stay crisp")
+    a("--quality", type=one_of(list(QUALITIES)), default="medium", help="default medium: formulas stay crisp")
     a("--fps", type=positive_int)
-    a("--gif-width", type=positive_int, default=640)
-    a("--duration", type=float, help="seconds per chapter (default: each chapter's own)")
+    a("--gif-width", type=positive_int, help="GIF width in pixels (default 640)")
+    a("--duration", type=finite, help="seconds per chapter (default: each chapter's own)")
     a("--max-steps", type=positive_int, help="cap every run's steps (quick previews, tests)")
     a("--save-runs", help="only compute the chapters' runs into this folder (index: runs.json)")
     a("-q", "--quiet", action="store_true")
@@ -43,30 +45,34 @@ def chapter_names(chapter: str | None) -> list[str]:
 
 
 def main(argv: Sequence[str]) -> int:
-    args = explainer_parser().parse(argv)
+    parser = explainer_parser()
+    args = parser.parse(argv)
     if args.list:
+        if args.chapter:
+            raise UsageError("--list names every chapter: give it no chapter name")
         for name, chapter in CHAPTERS.items():
             print(f"{name:10} {chapter.summary}")
         return 0
-    check_duration(args.duration)
-    names = chapter_names(args.chapter)
-    if args.save_runs:  # for the ManimGL way: LOSSCAPE_RUNS=FOLDER/runs.json manimgl scenes/explainer.py ...
-        folder = Path(args.save_runs)
-        folder.mkdir(parents=True, exist_ok=True)
-        index = {}
-        for name in names:
-            (folder / name).mkdir(exist_ok=True)
-            index[name] = save_runs(CHAPTERS[name].runs, folder / name, args.max_steps)
-        publish({folder / "runs.json": lambda temp: temp.write_text(json.dumps(index))})
-        return 0
-    targets = [check_output(o, VIDEO_SUFFIXES, "--output") for o in args.output]
-    gif_dir = Path(args.gif_dir) if args.gif_dir else None
-    if gif_dir:
-        gif_dir.mkdir(parents=True, exist_ok=True)
-    if not targets and not gif_dir:
-        targets = default_outputs("explainer", args.chapter, (".mp4",))
     width, height, fps = QUALITIES[args.quality]
     fps = args.fps or fps
+    check_rendering(args.fps, args.duration, args.gif_width, fps)
+    names = chapter_names(args.chapter)
+    if args.save_runs is not None:  # for the ManimGL way: LOSSCAPE_RUNS=FOLDER/runs.json manimgl scenes/explainer.py ...
+        rendering = [flag for dest, flag in parser.given.items() if dest not in ("save_runs", "max_steps", "quiet")]
+        if rendering:
+            raise UsageError(f"--save-runs only computes the runs: it cannot go with {rendering[0]}")
+        folder = check_folder(args.save_runs, "--save-runs")
+        publish_folder(folder, lambda temp: save_chapter_runs(names, temp, args.max_steps))
+        if not args.quiet:
+            print(f"wrote {folder / 'runs.json'}")
+        return 0
+    targets = [check_output(o, VIDEO_SUFFIXES, "--output") for o in args.output]
+    gif_dir = check_folder(args.gif_dir, "--gif-dir") if args.gif_dir is not None else None
+    if args.gif_width is not None and not gif_dir and not any(t.suffix.lower() == ".gif" for t in targets):
+        raise UsageError("--gif-width sets the size of GIF outputs: add -o FILE.gif or --gif-dir")
+    gif_width = args.gif_width or DEFAULT_GIF_WIDTH
+    if not targets and not gif_dir:
+        targets = default_outputs("explainer", args.chapter, (".mp4",))
     with work_folder() as folder:
         scenes, chapter_scene = [], {}
         for name in names:
@@ -87,13 +93,32 @@ def main(argv: Sequence[str]) -> int:
             whole = folder / "all.mp4"
             concat_mp4(movies, whole)
         gif_fps = min(fps, GIF_FPS)
-        writers = makers(targets, whole, job.still(len(scenes) - 1), whole, args.gif_width, gif_fps)
+        writers = makers(targets, whole, job.still(len(scenes) - 1), whole, gif_width, gif_fps)
         for number, name in enumerate(names, 1):
             if gif_dir:
                 movie = movies[chapter_scene[name]]
                 writers[gif_dir / f"{number:02d}-{name}.gif"] = \
-                    lambda temp, movie=movie: gif_from_mp4(movie, temp, args.gif_width, gif_fps)
-        for path in publish(writers):
+                    lambda temp, movie=movie: gif_from_mp4(movie, temp, gif_width, gif_fps)
+        made = gif_dir is not None and not gif_dir.exists()
+        if made:  # made only now, so that a run that fails or is stopped leaves no empty folder
+            gif_dir.mkdir()
+        try:
+            written = publish(writers)
+        except BaseException:
+            if made:
+                shutil.rmtree(gif_dir, ignore_errors=True)
+            raise
+        for path in written:
             if not args.quiet:
                 print(f"wrote {path}")
     return 0
+
+
+def save_chapter_runs(names: list[str], folder: Path, max_steps: int | None) -> None:
+    """Every chapter's Runs in NAME/KEY.npz, and runs.json: chapter -> key -> path relative to the folder."""
+    index = {}
+    for name in names:
+        (folder / name).mkdir()
+        paths = save_runs(CHAPTERS[name].runs, folder / name, max_steps)
+        index[name] = {key: str(Path(path).relative_to(folder)) for key, path in paths.items()}
+    (folder / "runs.json").write_text(json.dumps(index))

@@ -12,34 +12,69 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from files.atomic import alive, remove_stale_parts, temp_beside
+from files.atomic import alive, make_public, remove_stale_parts, temp_beside
 
-from .options import UsageError
+from .errors import OutputError, UsageError
 
 MEDIA = Path("media")
 VIDEO_SUFFIXES = (".mp4", ".gif", ".png")
 TRAJECTORY_SUFFIXES = (".csv", ".npz")
 WORK_PREFIX = "losscape-"
 WORK_FOLDER = re.compile(rf"^{WORK_PREFIX}(\d+)-")
-
-
-class OutputError(Exception):
-    """An output could not be written (full disk, vanished folder, ...): one line, exit 1."""
+NAME_MAX, PATH_MAX = 255, 4096  # Linux's limits, on every file system it mounts
 
 
 def check_output(path: str, suffixes: Sequence[str], flag: str) -> Path:
-    """The target's suffix is one we write and its folder exists and is writable."""
+    """The target's name is one we write and can: its suffix, its length, its folder, a trial temp file there."""
+    if not path:
+        raise UsageError(f"{flag} needs a file name")
     target = Path(path)
     if target.suffix.lower() not in suffixes:
-        raise UsageError(f"{flag} {path}: unsupported format '{target.suffix}' (use {', '.join(suffixes)})")
-    folder = target.parent if str(target.parent) else Path(".")
+        raise UsageError(f"{flag} {path!r}: unsupported format {target.suffix!r} (use {', '.join(suffixes)})")
+    check_name(target, flag)
+    folder = target.parent
     if not folder.is_dir():
-        raise UsageError(f"{flag} {path}: folder '{folder}' does not exist")
+        raise UsageError(f"{flag} {path!r}: folder '{folder}' does not exist")
     if target.is_dir():
-        raise UsageError(f"{flag} {path}: not writable, it is a folder")
-    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise UsageError(f"{flag} {path}: not writable")
+        raise UsageError(f"{flag} {path!r}: not writable, it is a folder")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise UsageError(f"{flag} {path!r}: not writable")
+    try_writing(folder, target, flag)
     return target
+
+
+def check_folder(path: str, flag: str) -> Path:
+    """A folder we may write into: it exists, or its parent does (it is made only when the files are written)."""
+    if not path:
+        raise UsageError(f"{flag} needs a folder name")
+    folder = Path(path)
+    check_name(folder, flag)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{flag} {path!r}: not a folder")
+    parent = folder if folder.is_dir() else folder.parent
+    if not parent.is_dir():
+        raise UsageError(f"{flag} {path!r}: folder '{parent}' does not exist")
+    try_writing(parent, parent / "probe", flag)
+    return folder
+
+
+def check_name(target: Path, flag: str) -> None:
+    """Each name within NAME_MAX bytes and the whole path within PATH_MAX, as the file system will demand."""
+    whole = len(os.fsencode(target))
+    if whole >= PATH_MAX:
+        raise UsageError(f"{flag}: path too long ({whole:,} bytes, max {PATH_MAX - 1:,})")
+    for part in target.parts:
+        if len(os.fsencode(part)) > NAME_MAX:
+            raise UsageError(f"{flag}: file name too long ({len(os.fsencode(part))} bytes, max {NAME_MAX}): "
+                             f"{part[:24]!r}...")
+
+
+def try_writing(folder: Path, target: Path, flag: str) -> None:
+    """Make and remove the temp file a write would make: permissions, read-only and pseudo file systems show."""
+    try:
+        temp_beside(target).unlink()
+    except OSError as error:
+        raise UsageError(f"{flag} {str(target)!r}: cannot write in '{folder}': {error.strerror}") from None
 
 
 def default_outputs(name: str, kind: str, suffixes: Sequence[str] = (".mp4", ".gif")) -> list[Path]:
@@ -68,6 +103,30 @@ def publish(makers: dict[Path, Callable[[Path], None]]) -> list[Path]:
         for temp in temps.values():
             temp.unlink(missing_ok=True)
     return list(makers)
+
+
+def publish_folder(target: Path, fill: Callable[[Path], None]) -> Path:
+    """fill(temp) writes a folder's files into a temp folder beside `target`, which then replaces it whole."""
+    check_folder(str(target), "folder")
+    remove_stale_parts(target.parent)
+    temp = Path(tempfile.mkdtemp(prefix=f".{target.name[:180]}.{os.getpid()}.", suffix=".part",
+                                 dir=target.parent))
+    old = None
+    try:
+        make_public(temp, folder=True)
+        fill(temp)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name[:180]}.{os.getpid()}.", suffix=".part",
+                                        dir=target.parent))
+            os.replace(target, old)
+        os.replace(temp, target)
+    except OSError as error:
+        raise OutputError(f"cannot write {target}: {error.strerror or error}") from None
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+    return target
 
 
 def copier(source: Path) -> Callable[[Path], None]:

@@ -6,13 +6,17 @@ pipe from us whose end-of-file it watches, and it asks the kernel for a signal w
 
 import contextlib
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from scenes.job import RenderJob
+from scenes.job import ERROR_FILE, RenderJob
+
+from .errors import OutputError, UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
 INTERRUPTED, TERMINATED = 130, 143
@@ -62,4 +66,29 @@ def render(job: RenderJob, preview: bool = False) -> None:
     if code in (TERMINATED, -signal.SIGTERM):
         raise Terminated
     if code != 0:
-        raise RuntimeError(f"rendering failed (exit code {code})")
+        reason = Path(job.folder) / ERROR_FILE
+        if reason.exists():
+            raise OutputError(f"rendering failed: {reason.read_text().strip()}")
+        how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+        raise OutputError(f"rendering failed ({how})")
+
+
+def check_display() -> None:
+    """--preview needs an X display that answers (ManimGL's window is an X window): checked before any work."""
+    display = os.environ.get("DISPLAY")
+    if not display:
+        raise UsageError("--preview needs a display (DISPLAY is not set); write a file with -o instead")
+    local = re.fullmatch(r"(?:unix)?:(\d+)(?:\.\d+)?", display)
+    remote = re.fullmatch(r"([\w.-]+):(\d+)(?:\.\d+)?", display)
+    try:
+        if local:
+            with socket.socket(socket.AF_UNIX) as connection:
+                connection.settimeout(2)
+                connection.connect(f"/tmp/.X11-unix/X{local.group(1)}")
+        elif remote:
+            socket.create_connection((remote.group(1), 6000 + int(remote.group(2))), timeout=2).close()
+        else:
+            raise OSError("not a display name")
+    except OSError as error:
+        raise UsageError(f"--preview: display {display!r} does not answer ({error.strerror or error}); "
+                         "write a file with -o instead") from None

@@ -1,7 +1,6 @@
 """`render.py [flags]`: compute the race, export its trajectories, render it as MP4 / GIF / PNG."""
 
 import csv
-import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +15,8 @@ from . import process
 from .compute import compute
 from .config import Config, parse_config
 from .encode import GIF_FPS, makers
-from .options import QUALITIES, UsageError
+from .errors import UsageError
+from .options import QUALITIES
 from .outputs import TRAJECTORY_SUFFIXES, VIDEO_SUFFIXES, check_output, default_outputs, publish, work_folder
 
 
@@ -99,8 +99,8 @@ def main(argv: Sequence[str]) -> int:
     if config.no_render and not trajectory:
         raise UsageError("--no-render needs --trajectory-out FILE.csv|FILE.npz")
     targets = [] if config.no_render else [check_output(o, VIDEO_SUFFIXES, "--output") for o in config.output]
-    if config.preview and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        raise UsageError("--preview needs a display (DISPLAY is not set); write a file with -o instead")
+    if config.preview:
+        process.check_display()
     run = compute(run_spec(config))
     fitted = None if config.domain else fitted_domain(run)
     if fitted:  # the paths keep to a corner: show that corner (--domain overrides); saved Runs draw the same

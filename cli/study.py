@@ -4,17 +4,19 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from landscapes.spec import did_you_mean
+from landscapes.limits import check, check_length
+from landscapes.spec import did_you_mean, split_specs
 from scenes.job import RenderJob, SceneJob
 
 from . import process
 from .config import DEFAULT_OPTIMIZERS, DEFAULT_SURFACE
 from .encode import GIF_FPS, makers
-from .options import QUALITIES, Parser, UsageError, check_duration, positive_int
+from .errors import UsageError
+from .encode import DEFAULT_GIF_WIDTH
+from .options import QUALITIES, Parser, check_rendering, finite, one_of, positive_int
 from .outputs import VIDEO_SUFFIXES, check_output, default_outputs, publish, work_folder
 
 TABLE_SUFFIXES = (".csv",)
-MAX_STEPS = 5_000  # these commands run thousands of paths: a bound that keeps a typo from running for hours
 
 
 def study_parser(prog: str, description: str, steps: int) -> Parser:
@@ -27,21 +29,39 @@ def study_parser(prog: str, description: str, steps: int) -> Parser:
     a("--steps", type=positive_int, default=steps, help=f"optimizer steps (default {steps})")
     a("-o", "--output", action="append", default=[], help="FILE.png | FILE.mp4 | FILE.gif; repeatable")
     a("--table-out", help="also write the figures as FILE.csv")
-    a("--quality", choices=QUALITIES, default="medium", help="low 854x480@15, medium 720p30 (default), high, 4k")
+    a("--quality", type=one_of(list(QUALITIES)), default="medium", help="low 854x480@15, medium 720p30 (default), high, 4k")
     a("--fps", type=positive_int, help="frames per second (default: the quality's)")
-    a("--gif-width", type=positive_int, default=640, help="GIF width in pixels (default 640)")
-    a("--duration", type=float, default=8.0, help="seconds the animation takes (default 8)")
+    a("--gif-width", type=positive_int, help=f"GIF width in pixels (default {DEFAULT_GIF_WIDTH})")
+    a("--duration", type=finite, default=8.0, help="seconds the animation takes (default 8)")
     a("-q", "--quiet", action="store_true", help="no progress bar, no messages")
     return parser
 
 
 def check_common(args) -> None:
-    """Bounds the parser cannot express, checked before any work."""
-    check_duration(args.duration)
-    if args.steps > MAX_STEPS:
-        raise UsageError(f"--steps must be at most {MAX_STEPS}, got {args.steps}")
-    if args.fps is not None and args.fps > 120:
-        raise UsageError(f"--fps must be at most 120, got {args.fps}")
+    """Bounds the parser cannot express, from the one table of limits, checked before any work."""
+    fps = args.fps or QUALITIES[args.quality][2]
+    check_rendering(args.fps, args.duration, args.gif_width, fps)
+    check("study_steps", args.steps)
+    for text in (args.surface, *(args.optimizer or ())):
+        check_length(text)
+    if args.gif_width is not None and not any(o.lower().endswith(".gif") for o in args.output):
+        raise UsageError("--gif-width sets the size of GIF outputs: add -o FILE.gif")
+    args.gif_width = args.gif_width or DEFAULT_GIF_WIDTH
+
+
+def check_work(paths: int, steps: int) -> None:
+    """A study's whole work (paths × steps, every path one optimizer from one start with one setting) is bounded."""
+    check("study_work", paths * steps, f"the study's optimizer steps ({paths:,} paths × {steps:,} steps)")
+
+
+def refuse_settings(args, keys: Sequence[str], command: str) -> None:
+    """An optimizer spec may not set what the study varies itself (its value would be silently ignored)."""
+    from optimizers.registry import given_keys
+
+    for spec in split_specs(args.optimizer or []):
+        clash = sorted(given_keys(spec) & set(keys))
+        if clash:
+            raise UsageError(f"{spec!r} sets {', '.join(clash)}, which {command} varies itself: leave it out")
 
 
 def choice(value: str, choices: Sequence[str], flag: str) -> str:

@@ -4,16 +4,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from landscapes.limits import check
 from landscapes.spec import parse_number
 from optimizers.run import RunSpec
 
 from .compute import compute
 from .config import parse_start
-from .options import UsageError
-from .study import check_common, outputs, render_study, resolve, study_parser, write_table
+from .errors import UsageError
+from .study import check_common, check_work, refuse_settings, outputs, render_study, resolve, study_parser, write_table
 
 DEFAULT_RATES = "1e-4:10:64"
-MAX_RATES = 4096
 FAN = 7  # paths the animation draws, one per rate
 TOLERANCE = 1e-3  # converged: final loss within this share of the surface's height range of the global minimum
 HEADER = ["optimizer", "learning_rate", "final_loss", "converged", "diverged_at"]
@@ -38,8 +38,7 @@ def parse_rates(text: str) -> np.ndarray:
         raise UsageError(f"--learning-rates: N must be a whole number, got '{parts[2]}'") from None
     if not 0 < low < high:
         raise UsageError(f"--learning-rates needs 0 < MIN < MAX, got {low:g}:{high:g}")
-    if not 2 <= count <= MAX_RATES:
-        raise UsageError(f"--learning-rates: N must be from 2 to {MAX_RATES}, got {count}")
+    check("rates", count)
     return np.geomspace(low, high, count)
 
 
@@ -82,9 +81,11 @@ def table_rows(sweep) -> list:
 def main(argv: Sequence[str]) -> int:
     args = sweep_parser().parse(argv)
     check_common(args)
+    refuse_settings(args, ("learning_rate",), "sweep")
     rates = parse_rates(args.learning_rates)
     start = parse_start(args.start) if args.start else None
     surface, optimizers = resolve(args)
+    check_work(len(optimizers) * len(rates), args.steps)
     start = start or surface.landscape.starts[0]
     targets, table = outputs(args, "sweep", surface.name, (".png",))
     sweep = compute_sweep(surface, optimizers, rates, args.steps, start)

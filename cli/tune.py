@@ -5,8 +5,10 @@ from dataclasses import replace
 
 import numpy as np
 
+from landscapes.limits import check
+
 from .config import Config, parse_start
-from .study import check_common, choice, outputs, resolve, study_parser, write_table
+from .study import check_common, check_work, refuse_settings, choice, outputs, resolve, study_parser, write_table
 
 OBJECTIVES = {"final": "final loss", "mean": "mean loss over the run"}
 RATES = (1e-4, 10.0)  # the learning rates searched, log-spaced
@@ -66,10 +68,13 @@ def tune(surface, optimizers, starts, num_steps: int, objective: str):
 def main(argv: Sequence[str]) -> int:
     args = tune_parser().parse(argv)
     check_common(args)
+    refuse_settings(args, ("learning_rate", *MOMENTUM_KEYS), "tune")
     objective = choice(args.objective, list(OBJECTIVES), "--objective")
+    check("starts", max(1, len(args.start or [])), "--start points")
     starts = [parse_start(s) for s in args.start or []]
     surface, optimizers = resolve(args)
     starts = starts or [tuple(s) for s in surface.landscape.starts]
+    check_work(len(optimizers) * CONFIGURATIONS * len(starts), args.steps)
     targets, table = outputs(args, "tuned", surface.name, ()) if args.output or args.table_out else ([], None)
     results = tune(surface, optimizers, starts, args.steps, objective)
     how = f"{OBJECTIVES[objective]}, mean of {len(starts)} start{'s' * (len(starts) > 1)}"

@@ -6,6 +6,7 @@ the litter of a killed process from the work of a live one and remove only the f
 
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,11 +14,11 @@ from pathlib import Path
 PART = re.compile(r"^\..+\.(\d+)\.[^.]+\.part(\.\w+)?$")
 
 
-def make_public(path: str | os.PathLike) -> None:
-    """Give a temp file the mode a normally created file would have (mkstemp makes it private, 0600)."""
+def make_public(path: str | os.PathLike, folder: bool = False) -> None:
+    """Give a temp file (or folder) the mode a normally created one would have (mkstemp makes it private)."""
     umask = os.umask(0)
     os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
+    os.chmod(path, (0o777 if folder else 0o666) & ~umask)
 
 
 def temp_beside(target: str | os.PathLike) -> Path:
@@ -66,7 +67,10 @@ def remove_stale_parts(folder: str | os.PathLike) -> list[Path]:
         match = PART.match(entry.name)
         if match and not alive(int(match.group(1))):
             try:
-                entry.unlink()
+                if entry.is_dir() and not entry.is_symlink():  # a folder being filled (--save-runs)
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
                 removed.append(entry)
             except OSError:
                 pass  # another writer removed it first, or the folder is read-only: nothing to tidy

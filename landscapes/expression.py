@@ -9,12 +9,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .limits import LIMITS
 from .spec import did_you_mean
 
-MAX_LENGTH = 500
-MAX_DEPTH = 50
-MAX_EXPONENT = 64
-MAX_LITERAL = 1e100
+MAX_LENGTH = int(LIMITS["expression_length"].high)
+MAX_DEPTH = int(LIMITS["expression_depth"].high)
+MAX_EXPONENT = LIMITS["expression_exponent"].high
+MAX_LITERAL = LIMITS["expression_literal"].high
 
 VARIABLES = ("x", "y")
 CONSTANTS = {"pi": math.pi, "e": math.e}

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 
 from . import data, surfaces
 from .expression import ExpressionError, parse_expression, to_mathtext
+from .limits import check, check_length
 from .spec import SpecError, did_you_mean, parse_number, split_spec
 
 Domain = tuple[float, float, float, float]  # xmin, xmax, ymin, ymax
@@ -246,8 +247,11 @@ def _parse_domain(text: str) -> Domain:
     if len(parts) != 4:
         raise SpecError(f"--domain needs four numbers xmin,xmax,ymin,ymax, got '{text}'")
     xmin, xmax, ymin, ymax = (parse_number(p, "--domain value") for p in parts)
+    for value in (xmin, xmax, ymin, ymax):
+        check("coordinate", abs(value), "--domain values' size")
     if not (xmin < xmax and ymin < ymax):
-        raise SpecError(f"--domain needs xmin < xmax and ymin < ymax, got '{text}'")
+        raise SpecError(f"--domain needs xmin < xmax and ymin < ymax, got {text!r}")
+    check("domain_span", min(xmax - xmin, ymax - ymin), "--domain's width and height")
     return xmin, xmax, ymin, ymax
 
 
@@ -264,6 +268,7 @@ def _expression_landscape(text: str) -> Landscape:
 
 def resolve_surface(spec: str, domain: str | Domain | None = None) -> Surface:
     """A registered `NAME[:key=value,...]` or a safe expression in x and y, as a Surface."""
+    check_length(spec)
     spec = spec.strip()
     name, settings = split_spec(spec) if spec.split(":")[0].strip() in LANDSCAPES else (spec, {})
     if name in LANDSCAPES:

@@ -19,17 +19,24 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def split_spec(spec: str) -> tuple[str, dict[str, str]]:
-    """'adam:lr=0.1,b1=0.8' -> ('adam', {'lr': '0.1', 'b1': '0.8'}); values stay strings."""
+    """'adam:lr=0.1,b1=0.8' -> ('adam', {'lr': '0.1', 'b1': '0.8'}); values stay strings, keys appear once."""
     name, _, rest = spec.strip().partition(":")
     values: dict[str, str] = {}
     for item in filter(None, (s.strip() for s in rest.split(","))) if rest else ():
         key, eq, value = item.partition("=")
         if not eq or not key.strip() or not value.strip():
-            raise SpecError(f"bad setting '{item}' in '{spec}' (expected key=value)")
+            raise SpecError(f"bad setting {item!r} in {spec!r} (expected key=value)")
+        if key.strip() in values:
+            raise SpecError(f"{key.strip()!r} given twice in {spec!r}")
         values[key.strip()] = value.strip()
     if rest and not values:
         raise SpecError(f"nothing after ':' in '{spec}' (expected key=value,...)")
     return name.strip(), values
+
+
+def split_specs(values: list[str]) -> list[str]:
+    """Every --optimizer value as specs: one without settings may list several names ('gd,adam')."""
+    return [s.strip() for v in values for s in (v.split(",") if "=" not in v else [v]) if s.strip()]
 
 
 def parse_number(text: str, what: str) -> float:

@@ -20,12 +20,13 @@ from jax import export
 from files.atomic import write_atomic
 from files.cache import cache_dir
 from landscapes import Surface
+from landscapes.limits import LIMITS, check
 from landscapes.spec import SpecError
 
 from .registry import Optimizer
 from .run import MinimumMeta, OptimizerMeta, Run, RunMeta, SurfaceMeta, SweepMeta
 
-MAX_STEPS = 100_000
+MAX_STEPS = int(LIMITS["steps"].high)
 GRID_SIZE = 121
 DOMAIN_MARGIN = 2.0  # a path is "diverged" once it is this many domain widths outside the domain
 MAX_LISTED_STARTS = 64  # larger grids of starts keep only their count in the metadata
@@ -44,15 +45,16 @@ def setup(cache: bool = True) -> None:
     jax.config.update("jax_enable_x64", True)
     if _EXPORTS:
         return
-    try:
-        folder = cache_dir("jax") if cache else None
-    except OSError:
-        folder = None  # no cache only costs compile time
+    folder = cache_dir("jax") if cache else None  # None: no cache, which only costs compile time
+    if folder is not None:
+        try:
+            (folder / "exported").mkdir(exist_ok=True)
+        except OSError:
+            folder = None
     if folder is not None:
         jax.config.update("jax_compilation_cache_dir", str(folder))
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
         jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-        (folder / "exported").mkdir(exist_ok=True)
     _EXPORTS.append(folder / "exported" if folder is not None else None)
 
 
@@ -243,6 +245,7 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
 
 
 _PROGRAMS: dict = {}
+_GRIDS: dict = {}  # (surface spec, domain, size) -> the height grid: checked first, drawn later
 
 
 def _program(surface, optimizers, num_steps, batch_size, noisy, final_only, swept, watch, args):
@@ -270,7 +273,10 @@ def _program(surface, optimizers, num_steps, batch_size, noisy, final_only, swep
     program = build_program(surface, optimizers, num_steps, batch_size, noisy, final_only, swept, watch)
     if saved is not None:
         exported = export.export(program)(*args)
-        write_atomic(saved, lambda f: f.write(exported.serialize()))
+        try:
+            write_atomic(saved, lambda f: f.write(exported.serialize()))
+        except OSError:
+            pass  # a cache never fails a run (full disk, file-size limit): the next run exports it again
         program = jax.jit(exported.call)
     _PROGRAMS[signature] = program
     return program
@@ -278,31 +284,60 @@ def _program(surface, optimizers, num_steps, batch_size, noisy, final_only, swep
 
 def height_grid(surface: Surface, size: int = GRID_SIZE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """f over a size × size grid of the domain, so scenes can draw the surface without JAX."""
-    xmin, xmax, ymin, ymax = surface.domain
-    xs, ys = np.linspace(xmin, xmax, size), np.linspace(ymin, ymax, size)
-    gx, gy = np.meshgrid(xs, ys)
-    points = jnp.asarray(np.stack([gx.ravel(), gy.ravel()], axis=1))
     key = ("grid", surface.spec, surface.domain, size)
-    if key not in _PROGRAMS:
-        _PROGRAMS[key] = jax.jit(jax.vmap(surface.loss))
-    z = _PROGRAMS[key](points)
-    return xs, ys, np.asarray(z).reshape(size, size)
+    if key not in _GRIDS:
+        xmin, xmax, ymin, ymax = surface.domain
+        xs, ys = np.linspace(xmin, xmax, size), np.linspace(ymin, ymax, size)
+        gx, gy = np.meshgrid(xs, ys)
+        points = jnp.asarray(np.stack([gx.ravel(), gy.ravel()], axis=1))
+        if key not in _PROGRAMS:
+            _PROGRAMS[key] = jax.jit(jax.vmap(surface.loss))
+        _GRIDS[key] = xs, ys, np.asarray(_PROGRAMS[key](points)).reshape(size, size)
+    return _GRIDS[key]
+
+
+def check_finite(surface: Surface) -> None:
+    """The surface is finite at every point of the grid it is drawn on, or a SpecError names the first that is not."""
+    xs, ys, z = height_grid(surface)
+    bad = np.argwhere(~np.isfinite(z))
+    if len(bad):
+        row, column = bad[0]
+        xmin, xmax, ymin, ymax = surface.domain
+        raise SpecError(f"surface {surface.spec!r} is not finite at x = {xs[column]:.4g}, y = {ys[row]:.4g} "
+                        f"(f = {z[row, column]}; {len(bad):,} of {z.size:,} grid points in "
+                        f"[{xmin:g}, {xmax:g}] × [{ymin:g}, {ymax:g}])")
+
+
+def check_starts(surface: Surface, starts: np.ndarray) -> None:
+    """Every start lies in the surface's domain, where its paths are drawn."""
+    xmin, xmax, ymin, ymax = surface.domain
+    slack = 1e-9 * max(xmax - xmin, ymax - ymin)
+    x, y = starts[:, 0], starts[:, 1]
+    inside = (xmin - slack <= x) & (x <= xmax + slack) & (ymin - slack <= y) & (y <= ymax + slack)
+    if not inside.all():  # NaN is never inside
+        x, y = starts[np.argmin(inside)]
+        raise SpecError(f"--start {x:g},{y:g} lies outside the domain [{xmin:g}, {xmax:g}] × [{ymin:g}, {ymax:g}]"
+                        " (widen it with --domain)")
 
 
 def validate(surface: Surface, num_steps: int, batch_size: int | None, noise: float, seed: int = 0) -> None:
     """Reject impossible run settings before anything is computed."""
-    if not isinstance(num_steps, int) or not 1 <= num_steps <= MAX_STEPS:
-        raise SpecError(f"--steps must be an integer from 1 to {MAX_STEPS}, got {num_steps}")
-    if not (isinstance(seed, int) and 0 <= seed < 2**32):
-        raise SpecError(f"--seed must be an integer from 0 to {2**32 - 1}, got {seed}")
-    if not (np.isfinite(noise) and noise >= 0):
-        raise SpecError(f"--noise must be a finite number >= 0, got {noise}")
+    if not isinstance(num_steps, int):
+        raise SpecError(f"--steps must be a whole number, got {num_steps}")
+    check("steps", num_steps)
+    if not isinstance(seed, int):
+        raise SpecError(f"--seed must be a whole number, got {seed}")
+    check("seed", seed)
+    if not np.isfinite(noise):
+        raise SpecError(f"--noise must be finite, got {noise}")
+    check("noise", noise)
     if batch_size is not None:
         if not surface.is_data:
             raise SpecError(f"--batch-size needs a data landscape (linear-regression), not {surface.name}")
         n = len(surface.landscape.data()[0])
         if not 1 <= batch_size <= n:
             raise SpecError(f"--batch-size must be from 1 to {n} (the data set size), got {batch_size}")
+    check_finite(surface)
 
 
 def _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size, seed, final_only, dtype, watch):
@@ -314,8 +349,7 @@ def _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size,
         raise RuntimeError("call optimizers.engine.setup() before simulate(): paths are computed in float64")
     validate(surface, num_steps, batch_size, noise, seed)
     starts = np.asarray(starts, dtype=np.float64).reshape(-1, 2)
-    if not np.all(np.isfinite(starts)):
-        raise SpecError("start points must be finite")
+    check_starts(surface, starts)
     if batch_size is not None and batch_size == len(surface.landscape.data()[0]):
         batch_size = None  # B = N is full-batch gradient descent
     count = max((len(v) for config in configs for v in config.values()), default=1)

@@ -5,11 +5,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
+import jax
 import jax.numpy as jnp
 import optax
 
 from landscapes import Surface
-from landscapes.spec import SpecError, did_you_mean, parse_number, split_spec
+from landscapes.limits import check, check_length
+from landscapes.spec import SpecError, did_you_mean, parse_number, split_spec, split_specs
 
 from . import equations
 
@@ -53,6 +55,8 @@ class OptimizerInfo:
     first: str | None = None  # optax state field of the first moment / velocity
     second: str | None = None  # optax state field of the second moment / accumulator
     step_size: Callable = _learning_rate
+    optional: Mapping[str, type] = field(default_factory=dict)  # settable keys with no default value -> int/float
+    required: tuple[str, ...] = ()  # of those, the ones the factory needs
 
 
 ADAM_DEFAULTS = {"b1": 0.9, "b2": 0.999, "eps": 1e-8}
@@ -98,20 +102,69 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
 }
 ALIASES = {"lr": "learning_rate"}
 # Names under which optax passes things that are not hyperparameters.
-_NOT_HYPERPARAMETERS = {"mu_dtype", "mask", "accumulator_dtype", "weight_decay_mask", "params", "dtype"}
+_NOT_HYPERPARAMETERS = {"mu_dtype", "mask", "accumulator_dtype", "weight_decay_mask", "params", "dtype", "key"}
+
+
+def _is_factory(alias: str) -> bool:
+    """A public optax function (not a class) with a learning_rate parameter: a candidate optimizer."""
+    fn = getattr(optax, alias, None)
+    return (not alias.startswith("_") and callable(fn) and not inspect.isclass(fn)
+            and "learning_rate" in _signature(fn))
+
+
+def _numeric(parameter: inspect.Parameter) -> type | None:
+    """int or float when a parameter with no default value is annotated as a number, else None."""
+    text = str(parameter.annotation)
+    if "float" in text or "Array" in text:
+        return float
+    return int if "int" in text else None
 
 
 def _optax_alias_info(alias: str) -> OptimizerInfo:
-    """An entry for any optax alias taking a learning rate, with its own signature's defaults."""
-    fn = getattr(optax, alias, None)
-    if not callable(fn) or alias.startswith("_") or "learning_rate" not in _signature(fn):
-        aliases = [n for n in dir(optax) if callable(getattr(optax, n)) and "learning_rate" in _signature(getattr(optax, n))]
-        raise SpecError(f"unknown optax optimizer 'optax:{alias}'{did_you_mean(alias, aliases)}")
-    defaults = {k: p.default for k, p in _signature(fn).items()
-                if k not in _NOT_HYPERPARAMETERS and k != "learning_rate"
-                and isinstance(p.default, (int, float, bool)) and p.default is not None}
+    """An entry for an optax optimizer factory, with its own signature's defaults.
+
+    Settings whose default is None (`optax:sgd:momentum=0.9`) may be set; ones with no default must be. A factory
+    whose update needs more than the gradient (a line search's value and function) is refused in one line.
+    """
+    if not _is_factory(alias):
+        raise SpecError(f"unknown optax optimizer 'optax:{alias}'{did_you_mean(alias, filter(_is_factory, dir(optax)))}"
+                        " (optax functions that take a learning_rate)")
+    fn = getattr(optax, alias)
+    parameters = {k: p for k, p in _signature(fn).items()
+                  if k not in _NOT_HYPERPARAMETERS and k != "learning_rate" and p.kind in (p.POSITIONAL_OR_KEYWORD,
+                                                                                         p.KEYWORD_ONLY)}
+    defaults = {k: p.default for k, p in parameters.items() if isinstance(p.default, (int, float, bool))}
+    optional = {k: _numeric(p) for k, p in parameters.items() if p.default is None or p.default is p.empty}
+    missing = [k for k, kind in optional.items() if kind is None and parameters[k].default is inspect.Parameter.empty]
+    if missing:
+        raise SpecError(f"optax:{alias} needs {', '.join(missing)}, which cannot be given as numbers")
+    required = tuple(k for k in optional if parameters[k].default is inspect.Parameter.empty)
     return OptimizerInfo(f"optax.{alias}", "#A7FFEB", fn, defaults, partial(equations.optax_alias, alias),
-                         f"optax.{alias}", "adaptive", step_size=_update_over_grad)
+                         f"optax.{alias}", "adaptive", step_size=_update_over_grad,
+                         optional={k: v for k, v in optional.items() if v is not None}, required=required)
+
+
+def _check_runs(name: str, optimizer: "Optimizer") -> None:
+    """An optax factory builds a transformation whose update needs only the gradient, on two parameters."""
+    try:
+        tx = optimizer.build()
+        if not isinstance(tx, optax.GradientTransformation):
+            raise SpecError(f"{name} is not an optimizer: it returns {type(tx).__name__}")
+        extra = [k for k, p in _signature(tx.update).items() if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
+        if extra:
+            raise SpecError(f"{name} needs {', '.join(extra)} in its update (a line search), not only the gradient")
+        params = jnp.zeros(2)
+        jax.eval_shape(lambda p: tx.update(jnp.ones(2), tx.init(p), p), params)  # traced, not run
+    except SpecError:
+        raise
+    except TypeError as error:
+        if "keyword-only" not in str(error):
+            raise SpecError(f"{name} cannot run on a two-parameter surface: {error}") from None
+        raise SpecError(f"{name} needs more than the gradient in its update (a line search's value and "
+                        "function); losscape's optimizers get only the gradient") from None
+    except Exception as error:  # noqa: BLE001 - optax's own message, whatever its type, in one line
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise SpecError(f"{name} cannot run on a two-parameter surface: {reason}") from None
 
 
 def _signature(fn) -> Mapping[str, inspect.Parameter]:
@@ -133,17 +186,20 @@ def _check(name: str, key: str, value: float) -> None:
     ok, text = rules.get(key, (lambda v: True, ""))
     if not ok(value):
         raise SpecError(f"{name}: {key} must be {text}, got {value:g}")
+    check("hyperparameter", abs(value), f"{name} {key}'s size")
 
 
-def _parse_value(name: str, key: str, text: str, default) -> float | bool | int:
-    if isinstance(default, bool):
+def _parse_value(name: str, key: str, text: str, kind: type) -> float | bool | int:
+    """A setting's text as its kind (bool, int or float), within its range."""
+    if kind is bool:
         if text.lower() not in ("true", "false", "1", "0"):
-            raise SpecError(f"{name}: {key} must be true or false, got '{text}'")
+            raise SpecError(f"{name}: {key} must be true or false, got {text!r}")
         return text.lower() in ("true", "1")
     value = parse_number(text, f"{name} {key}")
-    if isinstance(default, int) and not isinstance(default, bool):
+    if kind is int:
         if value != int(value):
-            raise SpecError(f"{name}: {key} must be an integer, got '{text}'")
+            raise SpecError(f"{name}: {key} must be an integer, got {text!r}")
+        check("integer_hyperparameter", value, f"{name} {key}")
         return int(value)
     _check(name, key, value)
     return value
@@ -175,7 +231,7 @@ class Optimizer:
 
 def optimizer_keys(info: OptimizerInfo) -> list[str]:
     """The hyperparameter keys a user may set, learning_rate first."""
-    return ["learning_rate", *(k for k in info.defaults if k != "learning_rate")]
+    return ["learning_rate", *(k for k in [*info.defaults, *info.optional] if k != "learning_rate")]
 
 
 def lookup(name: str) -> OptimizerInfo:
@@ -197,18 +253,36 @@ def default_learning_rate(name: str, info: OptimizerInfo, surface: Surface | Non
 
 def resolve_optimizer(spec: str, surface: Surface | None = None) -> Optimizer:
     """`NAME[:key=value,...]` -> Optimizer with validated, complete hyperparameters."""
+    check_length(spec)
     name, settings = split_spec(spec) if not spec.startswith("optax:") else _split_optax(spec)
     info = lookup(name)
     keys = optimizer_keys(info)
     hyper: dict[str, float | bool | int] = {"learning_rate": default_learning_rate(name, info, surface)}
     hyper.update({k: v for k, v in info.defaults.items() if k != "learning_rate"})
+    set_as: dict[str, str] = {}
     for raw_key, text in settings.items():
         key = ALIASES.get(raw_key, raw_key)
         if key not in keys:
             raise SpecError(f"unknown hyperparameter '{raw_key}' for {name}{did_you_mean(raw_key, keys)}"
                             f" (valid: {', '.join(keys)})")
-        hyper[key] = _parse_value(name, key, text, hyper[key])
-    return Optimizer(name, info, hyper)
+        if key in set_as:
+            raise SpecError(f"{key} given twice in {spec!r} (as {set_as[key]!r} and {raw_key!r})")
+        set_as[key] = raw_key
+        kind = info.optional.get(key) or type(hyper[key])
+        hyper[key] = _parse_value(name, key, text, float if kind is float or key == "learning_rate" else kind)
+    missing = [k for k in info.required if k not in hyper]
+    if missing:
+        raise SpecError(f"{name} needs {', '.join(missing)} (e.g. {name}:{missing[0]}=...)")
+    optimizer = Optimizer(name, info, hyper)
+    if name.startswith("optax:"):
+        _check_runs(name, optimizer)
+    return optimizer
+
+
+def given_keys(spec: str) -> set[str]:
+    """The hyperparameters a spec sets itself (aliases resolved): {'learning_rate'} for 'gd:lr=0.1'."""
+    _, settings = split_spec(spec) if not spec.startswith("optax:") else _split_optax(spec)
+    return {ALIASES.get(k, k) for k in settings}
 
 
 def _split_optax(spec: str) -> tuple[str, dict[str, str]]:
@@ -219,9 +293,17 @@ def _split_optax(spec: str) -> tuple[str, dict[str, str]]:
 
 def resolve_optimizers(values: list[str], surface: Surface | None = None) -> list[Optimizer]:
     """Every --optimizer value; one without settings may list several names separated by commas."""
-    specs = [s.strip() for v in values for s in (v.split(",") if "=" not in v else [v]) if s.strip()]
+    specs = split_specs(values)
     if not specs:
         raise SpecError("no optimizer given")
-    return [resolve_optimizer(s, surface) for s in specs]
+    check("optimizers", len(specs))
+    optimizers = [resolve_optimizer(s, surface) for s in specs]
+    seen: dict[str, str] = {}
+    for given, optimizer in zip(specs, optimizers):
+        if optimizer.spec in seen:  # the same settings twice: one path hidden under the other, one legend twice
+            raise SpecError(f"optimizer {given!r} given twice (as {seen[optimizer.spec]!r}); "
+                            "give the second other settings")
+        seen[optimizer.spec] = given
+    return optimizers
 
 

@@ -11,10 +11,12 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 import threading
+import traceback
 from pathlib import Path
 
-from .job import RenderJob
+from .job import ERROR_FILE, RenderJob
 
 PR_SET_PDEATHSIG = 1
 
@@ -61,16 +63,25 @@ def watch_parent(job: RenderJob, parent: int) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """Render the job; a failure is one line in the job folder's error.txt for the CLI to report, and exit 1."""
     job = RenderJob.from_json(Path(argv[0]).read_text())
     if len(argv) > 1:
         watch_parent(job, int(argv[1]))
     logging.getLogger("manimgl").setLevel(logging.WARNING)  # its "File ready at <temp dir>" would mislead
-    from .renderer import preview_scene, render_job  # ManimGL is imported only once the watch is in place
+    tempfile.tempdir = job.folder  # our temp files (and a cache that cannot be written) go with the job
+    try:
+        from .renderer import preview_scene, render_job  # ManimGL is imported only once the watch is in place
 
-    if "--preview" in argv[2:]:
-        preview_scene(job.scenes[0])
-    else:
-        render_job(job)
+        if "--preview" in argv[2:]:
+            preview_scene(job.scenes[0])
+        else:
+            render_job(job)
+    except Exception as error:  # noqa: BLE001 - whatever failed, the CLI says it in one line
+        if os.environ.get("LOSSCAPE_DEBUG") == "1":
+            traceback.print_exc()
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        (Path(job.folder) / ERROR_FILE).write_text(f"{type(error).__name__}{': ' + reason if reason else ''}")
+        return 1
     return 0
 
 

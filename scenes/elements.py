@@ -9,8 +9,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from files.atomic import write_atomic
-from files.cache import cache_dir
+from files.cache import cached_file
 
 from .headless import manimlib  # noqa: F401
 from manimlib import (  # noqa: E402
@@ -556,11 +555,8 @@ def contour_image(run, stage: Stage, pixels: int = 900) -> ImageMobject:
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     # One file per distinct map, reused across renders.
-    folder = cache_dir("contours")
     key = hashlib.sha1(h.tobytes() + repr((stage.domain, pixels, COLORMAP, COLOR_RANGE)).encode()).hexdigest()[:16]
-    path = folder / f"{key}.png"
-    if not path.exists():
-        write_atomic(path, lambda f: fig.savefig(f, dpi=100, format="png"))
+    path = cached_file("contours", f"{key}.png", lambda f: fig.savefig(f, dpi=100, format="png"))
     return ImageMobject(str(path))
 
 

@@ -32,6 +32,9 @@ class SceneJob:
     probe_path: str | None = None  # screen facts of the last frame, as JSON (tests)
 
 
+ERROR_FILE = "error.txt"  # in the job's folder: why the render process failed, one line
+
+
 @dataclass(frozen=True)
 class RenderJob:
     scenes: tuple[SceneJob, ...]

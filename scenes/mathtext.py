@@ -12,8 +12,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.mathtext import MathTextParser  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 
-from files.atomic import write_atomic  # noqa: E402
-from files.cache import cache_dir  # noqa: E402
+from files.cache import cached_file  # noqa: E402
 
 from .headless import manimlib  # noqa: E402,F401
 from manimlib import SVGMobject, Tex, VMobject  # noqa: E402
@@ -26,15 +25,13 @@ _PARSER = MathTextParser("path")
 
 def mathtext_svg(formula: str) -> Path:
     """The formula rendered by matplotlib mathtext to a transparent SVG file (cached by content)."""
-    folder = cache_dir("mathtext")
-    path = folder / (hashlib.sha1(formula.encode()).hexdigest()[:16] + ".svg")
-    if not path.exists():
+    def write(f) -> None:
         fig = Figure()
         fig.text(0, 0, f"${formula}$", fontproperties=FontProperties(size=24))
         # Transparent: no background patch for set_color to paint over.
-        write_atomic(path, lambda f: fig.savefig(f, format="svg", transparent=True, bbox_inches="tight",
-                                                 pad_inches=0.02))
-    return path
+        fig.savefig(f, format="svg", transparent=True, bbox_inches="tight", pad_inches=0.02)
+
+    return cached_file("mathtext", hashlib.sha1(formula.encode()).hexdigest()[:16] + ".svg", write)
 
 
 def _extent(tex: str) -> float:

@@ -33,5 +33,6 @@ def chapter_runs(chapter: str, paths: dict[str, str] | None) -> dict[str, Run]:
         if not index:
             raise MissingRun(f"no Runs for chapter '{chapter}': set {RUNS_VARIABLE}=FOLDER/runs.json, made by "
                              f"`python render.py explainer {chapter} --save-runs FOLDER`")
-        paths = json.loads(Path(index).read_text())[chapter]
+        # paths in the index are relative to its folder (an absolute path stays as it is)
+        paths = {key: str(Path(index).parent / path) for key, path in json.loads(Path(index).read_text())[chapter].items()}
     return {key: Run.load(path) for key, path in paths.items()}
