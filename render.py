@@ -83,5 +83,20 @@ def fail(message, code: int) -> int:
     return code
 
 
+def exit_now(code: int) -> None:
+    """Leave at once after an interrupt: everything of ours is tidied by then, and the interpreter's own
+    shutdown, with JAX's threads still computing, can crash (SIGSEGV instead of 130/143)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    status = main()
+    if status in (INTERRUPTED, TERMINATED):
+        exit_now(status)
+    raise SystemExit(status)

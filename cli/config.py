@@ -74,7 +74,7 @@ def race_parser() -> Parser:
     a("--optimizer", action="append", help="NAME[:key=value,...]; repeatable; NAME,NAME,... lists several")
     a("--steps", type=positive_int, help="optimizer steps (default: 150, or 300 without rendering)")
     a("--start", action="append", help="start point X,Y; repeatable (default: the surface's own)")
-    a("--domain", help="xmin,xmax,ymin,ymax (expressions; default -2,2,-2,2)")
+    a("--domain", help="xmin,xmax,ymin,ymax (default: the surface's own; -2,2,-2,2 for expressions)")
     a("--noise", type=finite, help="standard deviation of Gaussian noise added to every gradient")
     a("--batch-size", type=positive_int, help="minibatch size on a data landscape (1 = SGD)")
     a("--seed", type=int, help="seed for noise and minibatches")

@@ -141,8 +141,15 @@ def work_folder() -> Iterator[Path]:
         match = WORK_FOLDER.match(entry.name)
         if match and not alive(int(match.group(1))):
             shutil.rmtree(entry, ignore_errors=True)
-    folder = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=base))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=base))
+    except OSError as error:
+        raise OutputError(f"cannot make a work folder in {base}: {error.strerror or error}") from None
     try:
         yield folder
+    except BrokenPipeError:
+        raise
+    except OSError as error:  # the run's own files (the Run, the job, frames): a full disk or a file-size limit
+        raise OutputError(f"cannot write temporary files in {base}: {error.strerror or error}") from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -46,14 +46,14 @@ LIMITS = {
     # optimizers × starts × (steps + 1): what a race keeps and exports (2 M points: a 120 MB CSV)
     "path_points": Limit("path points (optimizers × starts × steps)", 1, 2_000_000),
     # optimizers × configurations × starts × steps of a study: about 30 s on 2 cores
-    "study_work": Limit("optimizer steps (optimizers × starts × steps)", 1, 2e9),
+    "study_work": Limit("optimizer steps of a study (paths × steps)", 1, 2e9),
     "resolution": Limit("--resolution", 2, 1001),
     "rates": Limit("--learning-rates count N", 2, 4096),
     "seed": Limit("--seed", 0, 2**32 - 1),
     "noise": Limit("--noise", 0, 1e6),
     "hyperparameter": Limit("a hyperparameter's size", 0, 1e6),
     "integer_hyperparameter": Limit("an integer hyperparameter", 0, 2**31 - 1),
-    "coordinate": Limit("a --domain or --start coordinate's size", 0, 1e6),
+    "coordinate": Limit("a --domain bound's size (starts lie in the domain)", 0, 1e6),
     "domain_span": Limit("--domain width and height", 1e-6, 2e6),
     "spec_length": Limit("a --surface or --optimizer value (characters)", 1, 1000),
     "expression_length": Limit("a surface expression (characters)", 1, 500),
@@ -62,6 +62,15 @@ LIMITS = {
     "expression_literal": Limit("a number in a surface expression", -1e100, 1e100),
     "config_bytes": Limit("a --config file (bytes)", 0, 1_000_000),
 }
+
+
+def limits_table() -> str:
+    """The table as Markdown rows, for the README (a test keeps the two the same)."""
+    rows = ["| input | allowed |", "|---|---|"]
+    for limit in LIMITS.values():
+        low, high = number(limit.low), number(limit.high)
+        rows.append(f"| {limit.what} | {f'more than {low}, up to {high}' if limit.open_low else f'{low} to {high}'} |")
+    return "\n".join(rows)
 
 
 def check_length(spec: str) -> None:

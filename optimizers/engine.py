@@ -312,9 +312,12 @@ def check_starts(surface: Surface, starts: np.ndarray) -> None:
     """Every start lies in the surface's domain, where its paths are drawn."""
     xmin, xmax, ymin, ymax = surface.domain
     slack = 1e-9 * max(xmax - xmin, ymax - ymin)
+    if not np.isfinite(starts).all():
+        x, y = starts[~np.isfinite(starts).all(axis=1)][0]
+        raise SpecError(f"--start {x:g},{y:g} must be finite")
     x, y = starts[:, 0], starts[:, 1]
     inside = (xmin - slack <= x) & (x <= xmax + slack) & (ymin - slack <= y) & (y <= ymax + slack)
-    if not inside.all():  # NaN is never inside
+    if not inside.all():
         x, y = starts[np.argmin(inside)]
         raise SpecError(f"--start {x:g},{y:g} lies outside the domain [{xmin:g}, {xmax:g}] × [{ymin:g}, {ymax:g}]"
                         " (widen it with --domain)")

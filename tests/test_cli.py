@@ -130,11 +130,22 @@ def _assert_one_line_error(capsys, words=()):
         assert word in err, err
 
 
+def _base_with(extra):
+    """BASE with the flags that `extra` gives replaced by extra's (a flag given twice is itself an error)."""
+    base, kept = list(BASE), []
+    while base:
+        token = base.pop(0)
+        value = [base.pop(0)] if base and not base[0].startswith("-") else []
+        if token not in extra:
+            kept += [token, *value]
+    return [*kept, *extra]
+
+
 @pytest.mark.parametrize("case", BAD)
 def test_bad_input_exits_2_with_one_line(case, tmp_path, capsys):
     extra, words = BAD[case]
     target = tmp_path / "paths.csv"
-    assert render.main([*BASE, *extra, "--trajectory-out", str(target)]) == 2
+    assert render.main([*_base_with(extra), "--trajectory-out", str(target)]) == 2
     _assert_one_line_error(capsys, words)
     assert list(tmp_path.iterdir()) == []
 

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import jax
@@ -289,7 +290,7 @@ def test_batch_of_one_samples_single_examples(regression_runs):
 
 # --- divergence --------------------------------------------------------------------------------------------
 
-DIVERGE_SPECS = ["gd:lr=1.0", "gd:lr=1e308", "adam"]
+DIVERGE_SPECS = ["gd:lr=1.0", "gd:lr=1e6", "adam"]  # the second becomes η = 1e308 (past what the CLI takes)
 DIVERGE_START = (-1.8, 0.02)
 DIVERGE_STEPS = 20
 
@@ -297,6 +298,7 @@ DIVERGE_STEPS = 20
 def _saddle(final_only):
     surface = resolve_surface("saddle")
     optimizers = [resolve_optimizer(s, surface) for s in DIVERGE_SPECS]
+    optimizers[1] = replace(optimizers[1], hyperparameters={**optimizers[1].hyperparameters, "learning_rate": 1e308})
     return simulate(surface, optimizers, [DIVERGE_START], DIVERGE_STEPS, final_only=final_only, grid_size=0)
 
 
@@ -379,7 +381,7 @@ def test_a_path_that_leaves_and_returns_within_a_chunk_is_caught():
 
 @pytest.mark.parametrize("surface_spec, kwargs, words", [
     ("saddle", {"num_steps": 0}, ["--steps"]),
-    ("saddle", {"num_steps": MAX_STEPS + 1}, ["--steps", str(MAX_STEPS)]),
+    ("saddle", {"num_steps": MAX_STEPS + 1}, ["--steps", f"{MAX_STEPS:,}"]),
     ("saddle", {"num_steps": 1.5}, ["--steps"]),
     ("saddle", {"noise": -0.1}, ["--noise"]),
     ("saddle", {"noise": float("nan")}, ["--noise"]),

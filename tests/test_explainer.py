@@ -35,7 +35,8 @@ def chapter_runs(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("runs")
     subprocess.run([sys.executable, "render.py", "explainer", "all", "--save-runs", str(folder), "--max-steps", "12"],
                    cwd=ROOT, check=True)
-    return json.loads((folder / "runs.json").read_text())
+    index = json.loads((folder / "runs.json").read_text())  # paths relative to the index's folder
+    return {chapter: {key: str(folder / path) for key, path in runs.items()} for chapter, runs in index.items()}
 
 
 @pytest.mark.parametrize("name", list(CHAPTERS))

@@ -246,6 +246,9 @@ CASES = {
     "file size limit for the output": Case(("--optimizer", "gd", "--steps", "500", "--no-render",
                                             "--trajectory-out", "t.csv", "-q"), shell="ulimit -f 2; ", code=1,
                                            words=("t.csv",), env={"LOSSCAPE_CACHE_DIR": "cache"}),
+    "file size limit while rendering": Case(("--optimizer", "gd", "--steps", "3", "-o", "x.png", "-q"),
+                                            shell="ulimit -f 16; ", code=1, words=("temporary files",),
+                                            env={"LOSSCAPE_CACHE_DIR": "cache"}),
     "C locale list": Case(("list",), env={"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}, code=0),
     "ASCII output list": Case(("list",), env={"PYTHONIOENCODING": "ascii"}, code=0),
     "C locale error": Case(("--surface", "x²", *EXPORT), env={"LC_ALL": "C", "PYTHONUTF8": "0"},
@@ -265,6 +268,39 @@ CASES = {
     "cache dir under /proc": Case(EXPORT, env={"LOSSCAPE_CACHE_DIR": "/proc/cache"}, code=0, made=("t.csv",)),
     "debug does not change usage errors": Case(("--steps", "0"), env={"LOSSCAPE_DEBUG": "1"}, words=("--steps",)),
 }
+
+# Each limit of the one table, just past its bound: a new limit without a case here fails the test below.
+STARTS_64 = tuple(a for i in range(64) for a in ("--start", f"{i / 40 - 0.8},0"))
+BEYOND_LIMITS = {
+    "fps": Case(("--fps", "121", "--steps", "3"), words=("--fps", "120")),
+    "duration": Case(("--duration", "600.5", "--steps", "3"), words=("--duration", "600")),
+    "frames": Case(("--fps", "120", "--duration", "301", "--steps", "3"), words=("frames", "36,000")),
+    "gif_width": Case(("--gif-width", "3841", "-o", "x.gif", "--steps", "3"), words=("--gif-width", "3,840")),
+    "steps": Case(("--steps", "100001", "--no-render", "--trajectory-out", "t.csv"), words=("--steps", "100,000")),
+    "study_steps": Case(("sweep", "--steps", "5001"), words=("--steps", "5,000")),
+    "starts": Case((*STARTS_64, "--start", "0,0.5", *EXPORT), words=("--start", "64")),
+    "optimizers": Case((*(a for i in range(17) for a in ("--optimizer", f"gd:lr=0.0{i + 10}")), *EXPORT[2:]),
+                       words=("optimizers", "16")),
+    "path_points": Case(("--optimizer", "gd", *STARTS_64, "--steps", "40000", "--no-render", "--trajectory-out",
+                         "t.csv"), words=("path points", "2,000,000")),
+    "study_work": Case(("basins", "--resolution", "1001", "--steps", "2000", "-q"), words=("2,000,000,000",)),
+    "resolution": Case(("basins", "--resolution", "1002"), words=("--resolution", "1,001")),
+    "rates": Case(("sweep", "--learning-rates", "1e-4:1:4097"), words=("--learning-rates", "4,096")),
+    "seed": Case(("--seed", "4294967296", *EXPORT), words=("--seed", "4,294,967,295")),
+    "noise": Case(("--noise", "1000001", *EXPORT), words=("--noise", "1,000,000")),
+    "hyperparameter": Case(("--optimizer", "gd:lr=1000001", *EXPORT[2:]), words=("learning_rate", "1,000,000")),
+    "integer_hyperparameter": Case(("--optimizer", "optax:adafactor:decay_offset=2147483648", *EXPORT[2:]),
+                                   words=("decay_offset", "2,147,483,647")),
+    "coordinate": Case(("--surface", "x**2", "--domain", "-1000001,1,-1,1", *EXPORT), words=("--domain",)),
+    "domain_span": Case(("--surface", "x**2", "--domain", "0,1e-7,0,1", *EXPORT), words=("--domain",)),
+    "spec_length": Case(("--optimizer", "gd:lr=0." + "1" * 1000, *EXPORT[2:]), words=("too long", "1,000")),
+    "expression_length": Case(("--surface", "x" + "+x" * 250, *EXPORT), words=("too long", "500")),
+    "expression_depth": Case(("--surface", "(" * 51 + "x" + ")" * 51, *EXPORT), words=("50",)),
+    "expression_exponent": Case(("--surface", "x**65", *EXPORT), words=("64",)),
+    "expression_literal": Case(("--surface", "x*1e101", *EXPORT), words=("surface",)),
+    "config_bytes": config("# " + "x" * 1_000_000 + "\n", *EXPORT, words=("too large", "1,000,000")),
+}
+CASES.update({f"beyond the limit: {name}": case for name, case in BEYOND_LIMITS.items()})
 
 
 def _prepare(case: Case, folder: Path) -> None:
@@ -324,6 +360,12 @@ def test_hostile_input(name, tmp_path):
 
 def test_at_least_a_hundred_cases():
     assert len(CASES) >= 100
+
+
+def test_every_limit_has_a_case():
+    from landscapes.limits import LIMITS
+
+    assert set(BEYOND_LIMITS) == set(LIMITS)
 
 
 # 8. Signals and a crashed render process: an exit code and one line, no litter, no process left running.
@@ -433,3 +475,10 @@ def test_terminal_without_unicode_gets_ascii(tmp_path):
     assert done.returncode == 0 and done.stderr == b""
     text = done.stdout.decode("ascii")  # every byte is ASCII
     assert "f = x^2 - y^2\n" in text and "e^(-2(x^2 + y^2))" in text, text[:400]
+
+
+def test_readme_lists_the_limits():
+    """The README's table of limits is the one every subcommand uses, row for row."""
+    from landscapes.limits import limits_table
+
+    assert limits_table() in (ROOT / "README.md").read_text()

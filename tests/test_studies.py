@@ -153,7 +153,7 @@ def test_tune_cli_table(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, words", [
     (["basins", "--resolution", "0"], ["--resolution"]),
-    (["basins", "--resolution", "5000"], ["--resolution", "1001"]),
+    (["basins", "--resolution", "5000"], ["--resolution", "1,001"]),
     (["sweep", "--learning-rates", "10:1e-4:64"], ["--learning-rates", "MIN < MAX"]),
     (["sweep", "--learning-rates", "1e-4:10"], ["--learning-rates", "MIN:MAX:N"]),
     (["sweep", "--learning-rates", "1e-4:10:1"], ["--learning-rates", "N"]),
