@@ -301,8 +301,8 @@ def resolve_optimizers(values: list[str], surface: Surface | None = None) -> lis
     seen: dict[str, str] = {}
     for given, optimizer in zip(specs, optimizers):
         if optimizer.spec in seen:  # the same settings twice: one path hidden under the other, one legend twice
-            raise SpecError(f"optimizer {given!r} given twice (as {seen[optimizer.spec]!r}); "
-                            "give the second other settings")
+            raise SpecError(f"optimizer {given!r} given twice with the same settings; "
+                            f"give the second others ({optimizer.name}:lr=...)")
         seen[optimizer.spec] = given
     return optimizers
 
