@@ -10,7 +10,7 @@ from optimizers.run import RunSpec
 
 from .compute import compute
 from .options import positive_int
-from .study import check_common, check_work, outputs, render_study, resolve, study_parser, write_table
+from .study import check_common, check_work, outputs, optimizer_specs, render_study, resolve, study_parser, table_writer
 
 DEFAULT_RESOLUTION = 201
 FRAMES = 60  # snapshots of the maps for an animation
@@ -85,15 +85,14 @@ def main(argv: Sequence[str]) -> int:
     surface, optimizers = resolve(args)
     check_work(len(optimizers) * args.resolution**2, args.steps)
     targets, table = outputs(args, "basins", surface.name, (".png",))
+    if table:
+        check("table_rows", len(optimizers) * args.resolution**2)
     animated = any(t.suffix.lower() in (".mp4", ".gif") for t in targets)
     basins, finals, starts = compute_basins(surface, optimizers, args.resolution, args.steps, FRAMES if animated else 0)
-    if table:
-        write_table(table, HEADER, table_rows(basins, finals, starts))
-        if not args.quiet:
-            print(f"wrote {table}")
     for o, title in enumerate(basins.titles):
         if not args.quiet:
             print(f"{title:10} {100 * basins.share_global(o):5.1f}% of starts reach a global minimum")
-    run = compute(RunSpec(args.surface, tuple(o.spec for o in optimizers), steps=1))  # the surface's grid
-    render_study("basins", targets, args, run=run, study=basins)
+    run = compute(RunSpec(args.surface, tuple(optimizer_specs(args)), steps=1, domain=args.domain))  # its grid
+    extra = {table: table_writer(HEADER, table_rows(basins, finals, starts))} if table else {}
+    render_study("basins", targets, args, run=run, study=basins, extra=extra)
     return 0

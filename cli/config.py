@@ -14,10 +14,11 @@ from scenes.claims import Claim, closest_approach, ends_near, minimum, path
 from scenes.views import VIEWS
 
 from .errors import UsageError
-from .options import QUALITIES, Parser, check_rendering, finite, one_of, positive_int
+from .options import QUALITIES, Parser, check_rendering, finite, one_of, positive_int, whole
 
 DEFAULT_OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 DEFAULT_SURFACE = "two-holes"
+RENDERING = ("quality", "fps", "duration", "view", "gif_width", "glyphs", "dots", "equations")  # no use unrendered
 
 
 def default_race_story(runs) -> bool:
@@ -57,6 +58,7 @@ class Config:
     equations: bool = False
     preview: bool = False
     quiet: bool = False
+    config_file: str | None = None  # the --config file the settings came from (never an output)
 
     @property
     def num_steps(self) -> int:
@@ -77,7 +79,7 @@ def race_parser() -> Parser:
     a("--domain", help="xmin,xmax,ymin,ymax (default: the surface's own; -2,2,-2,2 for expressions)")
     a("--noise", type=finite, help="standard deviation of Gaussian noise added to every gradient")
     a("--batch-size", type=positive_int, help="minibatch size on a data landscape (1 = SGD)")
-    a("--seed", type=int, help="seed for noise and minibatches")
+    a("--seed", type=whole, help="seed for noise and minibatches")
     a("-o", "--output", action="append", help="FILE.mp4 | FILE.gif | FILE.png; repeatable (default: media/)")
     a("--trajectory-out", help="also write trajectories to FILE.csv or FILE.npz (the full Run)")
     a("--no-render", action="store_true", default=None, help="compute and export trajectories only")
@@ -165,8 +167,8 @@ def parse_config(argv: Sequence[str]) -> Config:
     parser = race_parser()
     args = parser.parse(argv)
     settings = load_toml(args.config, parser) if args.config is not None else {}
-    settings.update({k: v for k, v in vars(args).items() if v is not None and k != "config"})
-    config = Config(**settings)
+    settings.update({k: v for k, v in vars(args).items() if v is not None and k not in ("config", "given")})
+    config = Config(**settings, config_file=args.config)
     check_rendering(config.fps, config.duration, config.gif_width, QUALITIES[config.quality][2])
     check("starts", max(1, len(config.start)), "--start points")
     for text in (config.surface, *config.optimizer):
@@ -183,6 +185,15 @@ def parse_config(argv: Sequence[str]) -> Config:
         raise UsageError(f"--preview writes nothing: it cannot go with {'--output' if config.output else '--no-render'}")
     if "gif_width" in parser.given and not any(o.lower().endswith(".gif") for o in config.output):
         raise UsageError("--gif-width sets the size of GIF outputs: add -o FILE.gif")
+    ignored = [flag for dest, flag in parser.given.items() if dest in RENDERING]
+    if config.no_render and ignored:
+        raise UsageError(f"{ignored[0]} has no effect with --no-render")
+    stills = config.output and all(o.lower().endswith(".png") for o in config.output)
+    animation = [flag for dest, flag in parser.given.items() if dest in ("fps", "duration")]
+    if stills and animation:
+        raise UsageError(f"{animation[0]} sets the animation: a PNG is its last frame (add -o FILE.mp4 or FILE.gif)")
+    if "seed" in parser.given and not (config.noise or config.batch_size):
+        raise UsageError("--seed has no effect without --noise or --batch-size (nothing random to seed)")
     return config
 
 

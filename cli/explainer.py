@@ -15,7 +15,8 @@ from .compute import save_runs
 from .encode import DEFAULT_GIF_WIDTH, GIF_FPS, concat_mp4, gif_from_mp4, makers
 from .errors import UsageError
 from .options import QUALITIES, Parser, check_rendering, finite, one_of, positive_int
-from .outputs import VIDEO_SUFFIXES, check_folder, check_output, default_outputs, publish, publish_folder, work_folder
+from .outputs import (VIDEO_SUFFIXES, check_distinct, check_folder, check_output, default_outputs, publish,
+                      publish_folder, work_folder)
 
 
 def explainer_parser() -> Parser:
@@ -61,7 +62,7 @@ def main(argv: Sequence[str]) -> int:
         rendering = [flag for dest, flag in parser.given.items() if dest not in ("save_runs", "max_steps", "quiet")]
         if rendering:
             raise UsageError(f"--save-runs only computes the runs: it cannot go with {rendering[0]}")
-        folder = check_folder(args.save_runs, "--save-runs")
+        folder = check_runs_folder(args.save_runs)
         publish_folder(folder, lambda temp: save_chapter_runs(names, temp, args.max_steps))
         if not args.quiet:
             print(f"wrote {folder / 'runs.json'}")
@@ -73,6 +74,11 @@ def main(argv: Sequence[str]) -> int:
     gif_width = args.gif_width or DEFAULT_GIF_WIDTH
     if not targets and not gif_dir:
         targets = default_outputs("explainer", args.chapter, (".mp4",))
+    animation = [flag for dest, flag in parser.given.items() if dest in ("fps", "duration")]
+    if animation and not gif_dir and all(t.suffix.lower() == ".png" for t in targets):
+        raise UsageError(f"{animation[0]} sets the animation: a PNG is its last frame (add -o FILE.mp4 or FILE.gif)")
+    gallery = [gif_dir / f"{number:02d}-{name}.gif" for number, name in enumerate(names, 1)] if gif_dir else []
+    check_distinct({"--output": targets, "--gif-dir": [gif_dir, *gallery] if gif_dir else []})
     with work_folder() as folder:
         scenes, chapter_scene = [], {}
         for name in names:
@@ -94,11 +100,8 @@ def main(argv: Sequence[str]) -> int:
             concat_mp4(movies, whole)
         gif_fps = min(fps, GIF_FPS)
         writers = makers(targets, whole, job.still(len(scenes) - 1), whole, gif_width, gif_fps)
-        for number, name in enumerate(names, 1):
-            if gif_dir:
-                movie = movies[chapter_scene[name]]
-                writers[gif_dir / f"{number:02d}-{name}.gif"] = \
-                    lambda temp, movie=movie: gif_from_mp4(movie, temp, gif_width, gif_fps)
+        for gif, name in zip(gallery, names):
+            writers[gif] = lambda temp, movie=movies[chapter_scene[name]]: gif_from_mp4(movie, temp, gif_width, gif_fps)
         made = gif_dir is not None and not gif_dir.exists()
         if made:  # made only now, so that a run that fails or is stopped leaves no empty folder
             gif_dir.mkdir()
@@ -112,6 +115,21 @@ def main(argv: Sequence[str]) -> int:
             if not args.quiet:
                 print(f"wrote {path}")
     return 0
+
+
+def check_runs_folder(path: str) -> Path:
+    """--save-runs replaces its folder whole: it must be new, empty, or an earlier --save-runs, never the folder
+    we work in (or one holding it)."""
+    folder = check_folder(path, "--save-runs")
+    here = Path.cwd().resolve()
+    if folder.resolve() == here or folder.resolve() in here.parents:
+        raise UsageError(f"--save-runs {path!r} holds the current folder: name a new folder")
+    if folder.is_dir():
+        entries = {p.name for p in folder.iterdir()}
+        if entries and not ("runs.json" in entries and entries <= {"runs.json", *CHAPTERS}):
+            raise UsageError(f"--save-runs {path!r} holds other files, and it is replaced whole: name a new or "
+                             "empty folder")
+    return folder
 
 
 def save_chapter_runs(names: list[str], folder: Path, max_steps: int | None) -> None:

@@ -65,7 +65,9 @@ class Parser(argparse.ArgumentParser):
             joined.append(token)
             i += 1
         self.given = self._check_flags(joined)
-        return self.parse_args(joined)
+        args = self.parse_args(joined)
+        args.given = dict(self.given)  # which options the command line set (checks of flags that do nothing)
+        return args
 
     def _check_flags(self, tokens: list[str]) -> dict[str, str]:
         """Unknown flags (with the nearest), and a flag given twice; dest -> the flag that set it."""
@@ -97,6 +99,13 @@ def _is_number(token: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
 def positive_int(text: str) -> int:

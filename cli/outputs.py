@@ -78,10 +78,29 @@ def try_writing(folder: Path, target: Path, flag: str) -> None:
 
 
 def default_outputs(name: str, kind: str, suffixes: Sequence[str] = (".mp4", ".gif")) -> list[Path]:
-    """media/NAME_KIND.mp4 and .gif (media/ made if missing); an expression's NAME is 'custom'."""
+    """media/NAME_KIND.mp4 and .gif, checked like any output; media/ itself is made only when they are written.
+    An expression's NAME is 'custom'."""
     name = name if re.fullmatch(r"[\w-]+", name) else "custom"
-    MEDIA.mkdir(exist_ok=True)
-    return [MEDIA / f"{name}_{kind}{suffix}" for suffix in suffixes]
+    if MEDIA.is_symlink() and not MEDIA.exists() or MEDIA.exists() and not MEDIA.is_dir():
+        raise UsageError(f"the default output folder '{MEDIA}' is not a folder: give -o FILE")
+    if not MEDIA.exists():
+        check_folder(str(MEDIA), "the default output folder")
+    targets = [MEDIA / f"{name}_{kind}{suffix}" for suffix in suffixes]
+    if MEDIA.exists():
+        for target in targets:
+            check_output(str(target), (target.suffix,), "the default output")
+    return targets
+
+
+def check_distinct(named: dict[str, Sequence[str | Path]]) -> None:
+    """No two outputs (nor an output and an input such as the --config file) are one file."""
+    seen: dict[str, str] = {}
+    for flag, paths in named.items():
+        for path in paths:
+            real = os.path.realpath(path)
+            if real in seen:
+                raise UsageError(f"{flag} {str(path)!r} is the same file as {seen[real]}")
+            seen[real] = f"{flag} {str(path)!r}"
 
 
 def publish(makers: dict[Path, Callable[[Path], None]]) -> list[Path]:
@@ -89,16 +108,23 @@ def publish(makers: dict[Path, Callable[[Path], None]]) -> list[Path]:
     one succeeded, and no temp file is left whatever happens."""
     temps: dict[Path, Path] = {}
     current = None
+    made = [folder for folder in {target.parent for target in makers} if folder == MEDIA and not folder.exists()]
     for folder in {target.parent for target in makers}:
         remove_stale_parts(folder)
     try:
+        for folder in made:  # the default output folder, made only now that there is something to put in it
+            folder.mkdir()
         for current, make in makers.items():
             temps[current] = temp_beside(current)
             make(temps[current])
         for current, temp in temps.items():
             os.replace(temp, current)
-    except OSError as error:
-        raise OutputError(f"cannot write {current}: {error.strerror or error}") from None
+    except BaseException as error:
+        for folder in made:
+            shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise OutputError(f"cannot write {current}: {error.strerror or error}") from None
+        raise
     finally:
         for temp in temps.values():
             temp.unlink(missing_ok=True)

@@ -17,7 +17,8 @@ from .config import Config, parse_config
 from .encode import GIF_FPS, makers
 from .errors import UsageError
 from .options import QUALITIES
-from .outputs import TRAJECTORY_SUFFIXES, VIDEO_SUFFIXES, check_output, default_outputs, publish, work_folder
+from .outputs import (TRAJECTORY_SUFFIXES, VIDEO_SUFFIXES, check_distinct, check_output, default_outputs, publish,
+                      work_folder)
 
 
 def run_spec(config: Config) -> RunSpec:
@@ -67,10 +68,12 @@ def still_camera(scene: SceneJob, gif_width: int) -> SceneJob:
                    still_camera=True)
 
 
-def render_race(run: Run, config: Config, targets: list[Path], folder: Path, note: str | None = None) -> list[Path]:
+def render_race(run: Run, config: Config, targets: list[Path], folder: Path, note: str | None = None,
+                extra: dict | None = None) -> list[Path]:
     """Render the Run as the config says into the targets (default: media/SURFACE_VIEW.mp4 and .gif).
 
     note: a line under the legend (how the settings were chosen, for a tuned race).
+    extra: more target -> maker pairs (a table, the trajectories), published with the pictures or not at all.
     """
     width, height, fps = QUALITIES[config.quality]
     run_path = folder / "run.npz"
@@ -88,33 +91,44 @@ def render_race(run: Run, config: Config, targets: list[Path], folder: Path, not
     if config.preview:
         return []
     # the GIF comes from the still-camera render where there is one, the last scene of the job
-    return publish(makers(targets, job.movie(0), job.still(0), job.movie(len(scenes) - 1), config.gif_width,
-                          min(scenes[-1].fps, GIF_FPS)))
+    return publish({**makers(targets, job.movie(0), job.still(0), job.movie(len(scenes) - 1), config.gif_width,
+                             min(scenes[-1].fps, GIF_FPS)), **(extra or {})})
 
 
 def main(argv: Sequence[str]) -> int:
     config = parse_config(argv)
     trajectory = check_output(config.trajectory_out, TRAJECTORY_SUFFIXES, "--trajectory-out") \
-        if config.trajectory_out else None
+        if config.trajectory_out is not None else None
     if config.no_render and not trajectory:
         raise UsageError("--no-render needs --trajectory-out FILE.csv|FILE.npz")
     targets = [] if config.no_render else [check_output(o, VIDEO_SUFFIXES, "--output") for o in config.output]
     if config.preview:
         process.check_display()
+    elif not config.no_render and not targets:
+        targets = default_outputs(surface_name(config.surface), config.view)
+    check_distinct({"--output": targets, "--trajectory-out": [trajectory] if trajectory else [],
+                    "--config": [config.config_file] if config.config_file else []})
     run = compute(run_spec(config))
     fitted = None if config.domain else fitted_domain(run)
     if fitted:  # the paths keep to a corner: show that corner (--domain overrides); saved Runs draw the same
         run = compute(replace(run_spec(config), domain=fitted))
-    if trajectory:
-        publish({trajectory: lambda temp: write_trajectories(run, temp)})
-        say(config.quiet, f"wrote {trajectory}")
+    extra = {trajectory: lambda temp: write_trajectories(run, temp)} if trajectory else {}
     if config.no_render:
-        return 0
-    targets = targets or default_outputs(run.meta.surface.name, config.view)
-    with work_folder() as folder:
-        for path in render_race(run, config, targets, folder):
-            say(config.quiet, f"wrote {path}")
+        written = publish(extra)
+    else:
+        with work_folder() as folder:
+            written = render_race(run, config, targets, folder, extra=extra)
+    for path in written:
+        say(config.quiet, f"wrote {path}")
     return 0
+
+
+def surface_name(spec: str) -> str:
+    """The name default outputs take: a registered surface's, else 'custom' (an expression)."""
+    from landscapes import LANDSCAPES
+
+    name = spec.split(":")[0].strip()
+    return name if name in LANDSCAPES else "custom"
 
 
 def say(quiet: bool, message: str) -> None:

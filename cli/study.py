@@ -1,7 +1,7 @@
 """What `basins`, `sweep` and `tune` share: their common flags, resolving names, tables, rendering a study."""
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from landscapes.limits import check, check_length
@@ -14,7 +14,7 @@ from .encode import GIF_FPS, makers
 from .errors import UsageError
 from .encode import DEFAULT_GIF_WIDTH
 from .options import QUALITIES, Parser, check_rendering, finite, one_of, positive_int
-from .outputs import VIDEO_SUFFIXES, check_output, default_outputs, publish, work_folder
+from .outputs import VIDEO_SUFFIXES, check_distinct, check_output, default_outputs, publish, work_folder
 
 TABLE_SUFFIXES = (".csv",)
 
@@ -24,6 +24,7 @@ def study_parser(prog: str, description: str, steps: int) -> Parser:
     parser = Parser(prog=f"render.py {prog}", description=description)
     a = parser.add_argument
     a("--surface", default=DEFAULT_SURFACE, help=f"registered name[:key=value] or an expression (default {DEFAULT_SURFACE})")
+    a("--domain", help="xmin,xmax,ymin,ymax (default: the surface's own; -2,2,-2,2 for expressions)")
     a("--optimizer", action="append", help="NAME[:key=value,...]; repeatable; NAME,NAME lists several "
                                            f"(default {','.join(DEFAULT_OPTIMIZERS)})")
     a("--steps", type=positive_int, default=steps, help=f"optimizer steps (default {steps})")
@@ -71,6 +72,11 @@ def choice(value: str, choices: Sequence[str], flag: str) -> str:
     return value
 
 
+def optimizer_specs(args) -> list[str]:
+    """The --optimizer values as the user gave them (default: the default race's), one spec each."""
+    return split_specs(args.optimizer or [",".join(DEFAULT_OPTIMIZERS)])
+
+
 def resolve(args):
     """(surface, optimizers) from the flags; the engine is set up (JAX is imported here, not at start-up)."""
     from landscapes import resolve_surface
@@ -78,30 +84,45 @@ def resolve(args):
     from optimizers.registry import resolve_optimizers
 
     engine.setup()
-    surface = resolve_surface(args.surface)
+    surface = resolve_surface(args.surface, args.domain)
     return surface, resolve_optimizers(args.optimizer or [",".join(DEFAULT_OPTIMIZERS)], surface)
 
 
 def outputs(args, kind: str, surface_name: str, default: Sequence[str]) -> tuple[list[Path], Path | None]:
     """The picture targets (default: media/SURFACE_KIND with the given suffixes) and the table target."""
-    table = check_output(args.table_out, TABLE_SUFFIXES, "--table-out") if args.table_out else None
+    table = check_output(args.table_out, TABLE_SUFFIXES, "--table-out") if args.table_out is not None else None
     targets = [check_output(o, VIDEO_SUFFIXES, "--output") for o in args.output]
-    return targets or default_outputs(surface_name, kind, default), table
+    targets = targets or (default_outputs(surface_name, kind, default) if default else [])
+    check_distinct({"--output": targets, "--table-out": [table] if table else []})
+    moving = any(t.suffix.lower() in (".mp4", ".gif") for t in targets)
+    for flag, dest in (("--fps", "fps"), ("--duration", "duration")):
+        if dest in args.given and not moving:
+            raise UsageError(f"{flag} sets the animation: add -o FILE.mp4 or FILE.gif")
+    if "quality" in args.given and not targets:
+        raise UsageError("--quality sets the picture's size: add -o FILE")
+    return targets, table
 
 
-def write_table(target: Path, header: Sequence[str], rows) -> None:
-    """The CSV, written to a temp file beside the target and renamed into place."""
+def table_writer(header: Sequence[str], rows) -> Callable[[Path], None]:
+    """Writes the CSV to the temp file `publish` gives it."""
     def write(temp: Path) -> None:
         with open(temp, "w", newline="") as f:
             out = csv.writer(f, lineterminator="\n")
             out.writerow(header)
             out.writerows(rows)
 
-    publish({target: write})
+    return write
+
+
+def publish_table(table: Path, header: Sequence[str], rows, quiet: bool) -> None:
+    """Only a table to write (no picture): published on its own."""
+    publish({table: table_writer(header, rows)})
+    if not quiet:
+        print(f"wrote {table}")
 
 
 def render_study(scene: str, targets: list[Path], args, run=None, study=None,
-                 still_scene: str | None = None) -> list[Path]:
+                 still_scene: str | None = None, extra: dict | None = None) -> list[Path]:
     """Render a study's scene into the targets: PNG from `still_scene` (default: the same scene), MP4/GIF animated.
 
     `run` (a Run: the surface's grid and metadata, or the paths to animate) and `study` (Basins, RateSweep) are
@@ -128,7 +149,7 @@ def render_study(scene: str, targets: list[Path], args, run=None, study=None,
         job = RenderJob(tuple(scenes), str(folder), label=f"rendering {targets[0].stem}", quiet=args.quiet)
         process.render(job)
         movie, still = job.movie(0), job.still(len(scenes) - 1)
-        written = publish(makers(targets, movie, still, movie, args.gif_width, min(fps, GIF_FPS)))
+        written = publish({**makers(targets, movie, still, movie, args.gif_width, min(fps, GIF_FPS)), **(extra or {})})
     if not args.quiet:
         for path in written:
             print(f"wrote {path}")

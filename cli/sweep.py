@@ -11,7 +11,7 @@ from optimizers.run import RunSpec
 from .compute import compute
 from .config import parse_start
 from .errors import UsageError
-from .study import check_common, check_work, refuse_settings, outputs, render_study, resolve, study_parser, write_table
+from .study import check_common, check_work, refuse_settings, outputs, optimizer_specs, render_study, resolve, study_parser, table_writer
 
 DEFAULT_RATES = "1e-4:10:64"
 FAN = 7  # paths the animation draws, one per rate
@@ -89,10 +89,6 @@ def main(argv: Sequence[str]) -> int:
     start = start or surface.landscape.starts[0]
     targets, table = outputs(args, "sweep", surface.name, (".png",))
     sweep = compute_sweep(surface, optimizers, rates, args.steps, start)
-    if table:
-        write_table(table, HEADER, table_rows(sweep))
-        if not args.quiet:
-            print(f"wrote {table}")
     if not args.quiet:
         for o, title in enumerate(sweep.titles):
             band = sweep.robust(o)
@@ -100,8 +96,8 @@ def main(argv: Sequence[str]) -> int:
                                     if band else "converges for no rate in the sweep"))
     animated = any(t.suffix.lower() in (".mp4", ".gif") for t in targets)
     # the paths of a handful of rates for the animation; the still needs only the surface's metadata
-    fan = compute(RunSpec(args.surface, tuple(o.spec for o in optimizers), (tuple(start),),
-                          args.steps if animated else 1,
-                          sweep=("learning_rate", tuple(float(r) for r in sweep.fan_rates))))
-    render_study("fan", targets, args, run=fan, study=sweep, still_scene="sweep")
+    fan = compute(RunSpec(args.surface, tuple(optimizer_specs(args)), (tuple(start),), args.steps if animated else 1,
+                          sweep=("learning_rate", tuple(float(r) for r in sweep.fan_rates)), domain=args.domain))
+    extra = {table: table_writer(HEADER, table_rows(sweep))} if table else {}
+    render_study("fan", targets, args, run=fan, study=sweep, still_scene="sweep", extra=extra)
     return 0

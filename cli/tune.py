@@ -8,7 +8,7 @@ import numpy as np
 from landscapes.limits import check
 
 from .config import Config, parse_start
-from .study import check_common, check_work, refuse_settings, choice, outputs, resolve, study_parser, write_table
+from .study import check_common, check_work, choice, outputs, publish_table, refuse_settings, resolve, study_parser, table_writer
 
 OBJECTIVES = {"final": "final loss", "mean": "mean loss over the run"}
 RATES = (1e-4, 10.0)  # the learning rates searched, log-spaced
@@ -75,23 +75,23 @@ def main(argv: Sequence[str]) -> int:
     surface, optimizers = resolve(args)
     starts = starts or [tuple(s) for s in surface.landscape.starts]
     check_work(len(optimizers) * CONFIGURATIONS * len(starts), args.steps)
-    targets, table = outputs(args, "tuned", surface.name, ()) if args.output or args.table_out else ([], None)
+    targets, table = outputs(args, "tuned", surface.name, ())
     results = tune(surface, optimizers, starts, args.steps, objective)
     how = f"{OBJECTIVES[objective]}, mean of {len(starts)} start{'s' * (len(starts) > 1)}"
     width = max(len(r[0]) for r in results)
     print(f"{'optimizer':10} {'best spec':{width}} {how:>28}  runner-up margin")
     for optimizer, (spec, value, margin) in zip(optimizers, results):
         print(f"{optimizer.info.title:10} {spec:{width}} {value:28.6g}  {margin:.3g}")
-    if table:
-        write_table(table, HEADER, [[o.name, spec, repr(value)] for o, (spec, value, _) in zip(optimizers, results)])
-        if not args.quiet:
-            print(f"wrote {table}")
+    rows = [[o.name, spec, repr(value)] for o, (spec, value, _) in zip(optimizers, results)]
     if targets:
-        render_tuned(args, [spec for spec, _, _ in results], starts, targets, how)
+        extra = {table: table_writer(HEADER, rows)} if table else {}
+        render_tuned(args, [spec for spec, _, _ in results], starts, targets, how, extra)
+    elif table:
+        publish_table(table, HEADER, rows, args.quiet)
     return 0
 
 
-def render_tuned(args, specs: list[str], starts, targets, how: str) -> None:
+def render_tuned(args, specs: list[str], starts, targets, how: str, extra: dict) -> None:
     """The race with the tuned settings; the legend says 'tuned' and the note names the objective."""
     from .compute import compute
     from .outputs import work_folder
@@ -99,11 +99,11 @@ def render_tuned(args, specs: list[str], starts, targets, how: str) -> None:
 
     config = Config(surface=args.surface, optimizer=specs, steps=args.steps, start=[f"{x!r},{y!r}" for x, y in starts],
                     quality=args.quality, fps=args.fps, gif_width=args.gif_width, duration=args.duration,
-                    quiet=args.quiet)
+                    quiet=args.quiet, domain=args.domain)
     run = compute(run_spec(config))
     tuned = tuple(replace(o, title=f"{o.title} tuned") for o in run.meta.optimizers)
     run = replace(run, meta=replace(run.meta, optimizers=tuned))
     with work_folder() as folder:
-        for path in render_race(run, config, targets, folder, note=f"tuned on {how}"):
+        for path in render_race(run, config, targets, folder, note=f"tuned on {how}", extra=extra):
             if not args.quiet:
                 print(f"wrote {path}")

@@ -45,8 +45,9 @@ LIMITS = {
     "optimizers": Limit("optimizers per run", 1, 16),
     # optimizers × starts × (steps + 1): what a race keeps and exports (2 M points: a 120 MB CSV)
     "path_points": Limit("path points (optimizers × starts × steps)", 1, 2_000_000),
-    # optimizers × configurations × starts × steps of a study: about 30 s on 2 cores
-    "study_work": Limit("optimizer steps of a study (paths × steps)", 1, 2e9),
+    # optimizers × configurations × starts × steps of a study: about 10 s on 2 cores (the defaults: 0.1e9 or less)
+    "study_work": Limit("optimizer steps of a study (paths × steps)", 1, 5e8),
+    "table_rows": Limit("rows of a --table-out CSV", 1, 4_100_000),  # 4 optimizers × 1001²: about 400 MB
     "resolution": Limit("--resolution", 2, 1001),
     "rates": Limit("--learning-rates count N", 2, 4096),
     "seed": Limit("--seed", 0, 2**32 - 1),

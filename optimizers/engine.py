@@ -297,7 +297,8 @@ def height_grid(surface: Surface, size: int = GRID_SIZE) -> tuple[np.ndarray, np
 
 
 def check_finite(surface: Surface) -> None:
-    """The surface is finite at every point of the grid it is drawn on, or a SpecError names the first that is not."""
+    """The surface is finite at every point of the grid it is drawn on, or a SpecError names the first that is not;
+    and it is not flat there (a constant gives every optimizer nothing to do and every picture no scale)."""
     xs, ys, z = height_grid(surface)
     bad = np.argwhere(~np.isfinite(z))
     if len(bad):
@@ -306,6 +307,9 @@ def check_finite(surface: Surface) -> None:
         raise SpecError(f"surface {surface.spec!r} is not finite at x = {xs[column]:.4g}, y = {ys[row]:.4g} "
                         f"(f = {z[row, column]}; {len(bad):,} of {z.size:,} grid points in "
                         f"[{xmin:g}, {xmax:g}] × [{ymin:g}, {ymax:g}])")
+    if np.ptp(z) <= 1e-12 * max(1.0, float(np.abs(z).max())):
+        raise SpecError(f"surface {surface.spec!r} is flat on its domain (f = {z.flat[0]:g} everywhere): "
+                        "there is nothing to descend")
 
 
 def check_starts(surface: Surface, starts: np.ndarray) -> None:

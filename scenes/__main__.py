@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import traceback
+import warnings
 from pathlib import Path
 
 from .job import ERROR_FILE, RenderJob
@@ -62,6 +63,19 @@ def watch_parent(job: RenderJob, parent: int) -> None:
     threading.Thread(target=read_until_closed, daemon=True).start()
 
 
+def writable_cache_home(folder: Path) -> None:
+    """ManimGL and Mesa keep caches under $XDG_CACHE_HOME (~/.cache); where that cannot be written (a read-only
+    home), they get one in the job's folder, so that a cache costs time, never the render."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        if os.access(home, os.W_OK) and home.is_dir():
+            return
+    except OSError:
+        pass
+    os.environ["XDG_CACHE_HOME"] = str(folder / "cache")
+
+
 def main(argv: list[str]) -> int:
     """Render the job; a failure is one line in the job folder's error.txt for the CLI to report, and exit 1."""
     job = RenderJob.from_json(Path(argv[0]).read_text())
@@ -69,6 +83,9 @@ def main(argv: list[str]) -> int:
         watch_parent(job, int(argv[1]))
     logging.getLogger("manimgl").setLevel(logging.WARNING)  # its "File ready at <temp dir>" would mislead
     tempfile.tempdir = job.folder  # our temp files (and a cache that cannot be written) go with the job
+    writable_cache_home(Path(job.folder))
+    if os.environ.get("LOSSCAPE_DEBUG") != "1":
+        warnings.simplefilter("ignore")  # the CLI reports in one line; a library's warning would add more
     try:
         from .renderer import preview_scene, render_job  # ManimGL is imported only once the watch is in place
 

@@ -109,7 +109,53 @@ CASES = {
     "non-UTF-8 output name": Case(("--trajectory-out", b"caf\xe9.csv", "--optimizer", "gd", "--steps", "3",
                                    "--no-render"), code=0, made=("caf\udce9.csv",)),
 
+    "save-runs into a folder with other files": Case(("explainer", "momentum", "--save-runs", "d", "--max-steps",
+                                                      "3", "-q"), files={"d": None, "d/keep.txt": "x"},
+                                                     words=("--save-runs", "other files")),
+    "save-runs into the current folder": Case(("explainer", "momentum", "--save-runs", ".", "--max-steps", "3"),
+                                              words=("--save-runs",)),
+    "save-runs into a parent folder": Case(("explainer", "momentum", "--save-runs", "..", "--max-steps", "3"),
+                                           words=("--save-runs",)),
+    "default output folder is a file": Case(("sweep", "--steps", "3", "-q"), files={"media": "x"},
+                                            words=("media",)),
+    "default output folder is a dangling link": Case(("basins", "--steps", "3", "-q"),
+                                                     files={"media": ("LINK", "nowhere")}, words=("media",)),
+    "race default folder is a file": Case(("--steps", "3", "--quality", "low", "--trajectory-out", "t.csv", "-q"),
+                                          files={"media": "x"}, words=("media",)),
+    "explainer default folder is a file": Case(("explainer", "momentum", "--max-steps", "3", "-q"),
+                                               files={"media": "x"}, words=("media",)),
+    "empty trajectory name": Case(("--steps", "3", "--trajectory-out=", "-o", "x.png", "-q"),
+                                  words=("--trajectory-out",)),
+    "empty table name": Case(("sweep", "--steps", "3", "--table-out=", "-q"), words=("--table-out",)),
+    "output is the config file": Case(("--config", "c.csv", "--trajectory-out", "c.csv", *BARE),
+                                      files={"c.csv": "seed = 0\n"}, words=("--config",)),
+    "two outputs one file": Case(("-o", "x.png", "-o", "./x.png", "--steps", "3", "-q"), words=("same file",)),
+    "table and picture one file": Case(("sweep", "--table-out", "x.csv", "-o", "x.csv", "-q"),
+                                       words=("--output",)),
+    "gif folder is an output": Case(("explainer", "momentum", "--gif-dir", "x.gif", "-o", "x.gif", "--max-steps",
+                                     "3", "-q"), words=("same file",)),
+    "output into the gif folder": Case(("explainer", "momentum", "--gif-dir", "g", "-o", "g/01-momentum.gif",
+                                        "--max-steps", "3", "-q"), files={"g": None}, words=("same file",)),
+    "failed bad input leaves no media folder": Case(("sweep", "--start", "100,100", "--steps", "3", "-q"),
+                                                    words=("--start",)),
+    "table only makes no media folder": Case(("tune", "--optimizer", "gd", "--steps", "3", "--table-out", "t.csv",
+                                              "-q"), code=0, made=("t.csv",)),
+    "study start outside its domain": Case(("sweep", "--domain", "-1,1,-1,1", "--start", "1.5,0", "--steps", "3",
+                                            "-q"), words=("--start", "domain")),
+    "flat surface": Case(("--surface", "1e100", *BARE, "--trajectory-out", "t.csv"), words=("flat",)),
+    "flat surface swept": Case(("sweep", "--surface", "0", "--steps", "3", "-q", "-o", "x.png"), words=("flat",)),
+
     # 3. Flags that would be ignored, or that silently conflict.
+    "rendering flag with no-render": Case(("--quality", "4k", *EXPORT), words=("--quality", "--no-render")),
+    "view with no-render": Case(("--view", "contour", *EXPORT), words=("--view",)),
+    "switches with no-render": Case(("--glyphs", "--dots", *EXPORT), words=("--glyphs",)),
+    "seed with nothing random": Case(("--seed", "7", *EXPORT), words=("--seed", "--noise")),
+    "fps for a still": Case(("--fps", "5", "-o", "x.png", "--steps", "3"), words=("--fps", "PNG")),
+    "study fps for a still": Case(("basins", "--fps", "5", "-o", "x.png"), words=("--fps",)),
+    "tune quality without a picture": Case(("tune", "--quality", "4k", "--table-out", "t.csv"),
+                                           words=("--quality",)),
+    "explainer duration for a still": Case(("explainer", "momentum", "--duration", "3", "-o", "x.png"),
+                                           words=("--duration",)),
     "output with no-render": Case(("-o", "x.txt", *EXPORT), words=("--output", "--no-render")),
     "png output with no-render": Case(("-o", "x.png", *EXPORT), words=("--output", "--no-render")),
     "preview with output": Case(("--preview", "-o", "x.png", "--steps", "3"), env={"DISPLAY": ":0"},
@@ -220,7 +266,7 @@ CASES = {
     "too many starts": Case((*sum((("--start", f"{i / 100},0") for i in range(65)), ()), *EXPORT),
                             words=("--start",)),
     "basins work too large": Case(("basins", "--resolution", "1001", "--steps", "5000", "-q"),
-                                  words=("steps", "2,000,000,000")),
+                                  words=("steps", "500,000,000")),
     "basins resolution 1": Case(("basins", "--resolution", "1"), words=("--resolution",)),
     "sweep rates too many": Case(("sweep", "--learning-rates", "1e-4:1:100000"), words=("--learning-rates",)),
     "sweep rates reversed": Case(("sweep", "--learning-rates", "1:1e-4:10"), words=("--learning-rates",)),
@@ -283,7 +329,9 @@ BEYOND_LIMITS = {
                        words=("optimizers", "16")),
     "path_points": Case(("--optimizer", "gd", *STARTS_64, "--steps", "40000", "--no-render", "--trajectory-out",
                          "t.csv"), words=("path points", "2,000,000")),
-    "study_work": Case(("basins", "--resolution", "1001", "--steps", "2000", "-q"), words=("2,000,000,000",)),
+    "study_work": Case(("basins", "--resolution", "1001", "--steps", "125", "-q"), words=("500,000,000",)),
+    "table_rows": Case(("basins", "--resolution", "1001", "--steps", "1", "--optimizer", "gd,sgd,momentum,adam,lion",
+                        "--table-out", "t.csv", "-q"), words=("--table-out", "4,100,000")),
     "resolution": Case(("basins", "--resolution", "1002"), words=("--resolution", "1,001")),
     "rates": Case(("sweep", "--learning-rates", "1e-4:1:4097"), words=("--learning-rates", "4,096")),
     "seed": Case(("--seed", "4294967296", *EXPORT), words=("--seed", "4,294,967,295")),
@@ -310,12 +358,14 @@ def _prepare(case: Case, folder: Path) -> None:
             path.mkdir()
         elif content == "FIFO":
             os.mkfifo(path)
+        elif isinstance(content, tuple):  # ("LINK", target)
+            path.symlink_to(content[1])
         else:
             path.write_bytes(content if isinstance(content, bytes) else content.encode())
 
 
 def _listing(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+    return {str(p.relative_to(folder)) for p in [*folder.rglob("*"), *(q for q in folder.iterdir() if q.is_symlink())]}
 
 
 def _environment(tmp: Path, extra: dict) -> dict:
