@@ -423,7 +423,7 @@ def test_the_next_run_removes_what_a_killed_run_left(tmp_path):
             "--trajectory-out", str(target)], TMPDIR=str(tmpdir))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["paths.csv", live_part.name, "tmp"])
     assert target.read_text().startswith("optimizer,start,step")
-    run_ok([PY, "render.py", *RACE, "--view", "contour", "--fps", "2", "--duration", "0.5", "-q",
+    run_ok([PY, "render.py", *RACE, "--view", "contour", "-q",
             "-o", str(tmp_path / "x.png")], TMPDIR=str(tmpdir))
     assert sorted(p.name for p in tmpdir.iterdir()) == [live_work.name]
 
