@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from files.atomic import alive, make_public, remove_stale_parts, temp_beside
+from landscapes.limits import LIMITS
 
 from .errors import OutputError, UsageError
 
@@ -21,7 +22,6 @@ VIDEO_SUFFIXES = (".mp4", ".gif", ".png")
 TRAJECTORY_SUFFIXES = (".csv", ".npz")
 WORK_PREFIX = "losscape-"
 WORK_FOLDER = re.compile(rf"^{WORK_PREFIX}(\d+)-")
-NAME_MAX, PATH_MAX = 255, 4096  # Linux's limits, on every file system it mounts
 
 
 def check_output(path: str, suffixes: Sequence[str], flag: str) -> Path:
@@ -60,12 +60,13 @@ def check_folder(path: str, flag: str) -> Path:
 
 def check_name(target: Path, flag: str) -> None:
     """Each name within NAME_MAX bytes and the whole path within PATH_MAX, as the file system will demand."""
+    longest_path, longest_name = int(LIMITS["path_bytes"].high), int(LIMITS["file_name_bytes"].high)
     whole = len(os.fsencode(target))
-    if whole >= PATH_MAX:
-        raise UsageError(f"{flag}: path too long ({whole:,} bytes, max {PATH_MAX - 1:,})")
+    if whole > longest_path:
+        raise UsageError(f"{flag}: path too long ({whole:,} bytes, max {longest_path:,})")
     for part in target.parts:
-        if len(os.fsencode(part)) > NAME_MAX:
-            raise UsageError(f"{flag}: file name too long ({len(os.fsencode(part))} bytes, max {NAME_MAX}): "
+        if len(os.fsencode(part)) > longest_name:
+            raise UsageError(f"{flag}: file name too long ({len(os.fsencode(part))} bytes, max {longest_name}): "
                              f"{part[:24]!r}...")
 
 

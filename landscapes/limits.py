@@ -62,6 +62,8 @@ LIMITS = {
     "expression_exponent": Limit("an exponent in a surface expression", -64, 64),
     "expression_literal": Limit("a number in a surface expression", -1e100, 1e100),
     "config_bytes": Limit("a --config file (bytes)", 0, 1_000_000),
+    "file_name_bytes": Limit("an output's file name (bytes)", 1, 255),  # Linux's NAME_MAX
+    "path_bytes": Limit("an output's path (bytes)", 1, 4095),  # Linux's PATH_MAX, less the final NUL
 }
 
 

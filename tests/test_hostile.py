@@ -352,6 +352,8 @@ BEYOND_LIMITS = {
     "expression_depth": Case(("--surface", "(" * 51 + "x" + ")" * 51, *EXPORT), words=("50",)),
     "expression_exponent": Case(("--surface", "x**65", *EXPORT), words=("64",)),
     "expression_literal": Case(("--surface", "x*1e101", *EXPORT), words=("surface",)),
+    "file_name_bytes": Case(("--trajectory-out", "é" * 126 + ".csv", *BARE), words=("too long", "255")),
+    "path_bytes": Case(("--trajectory-out", "d/" * 2046 + "t.csv", *BARE), words=("too long", "4,095")),
     "config_bytes": config("# " + "x" * 1_000_000 + "\n", *EXPORT, words=("too large", "1,000,000")),
 }
 CASES.update({f"beyond the limit: {name}": case for name, case in BEYOND_LIMITS.items()})
