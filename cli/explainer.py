@@ -1,7 +1,6 @@
 """`render.py explainer NAME|all`: compute each chapter's runs, then render the chapters (and title cards)."""
 
 import json
-import shutil
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -102,16 +101,7 @@ def main(argv: Sequence[str]) -> int:
         writers = makers(targets, whole, job.still(len(scenes) - 1), whole, gif_width, gif_fps)
         for gif, name in zip(gallery, names):
             writers[gif] = lambda temp, movie=movies[chapter_scene[name]]: gif_from_mp4(movie, temp, gif_width, gif_fps)
-        made = gif_dir is not None and not gif_dir.exists()
-        if made:  # made only now, so that a run that fails or is stopped leaves no empty folder
-            gif_dir.mkdir()
-        try:
-            written = publish(writers)
-        except BaseException:
-            if made:
-                shutil.rmtree(gif_dir, ignore_errors=True)
-            raise
-        for path in written:
+        for path in publish(writers):
             if not args.quiet:
                 print(f"wrote {path}")
     return 0

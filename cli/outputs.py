@@ -106,14 +106,16 @@ def check_distinct(named: dict[str, Sequence[str | Path]]) -> None:
 
 def publish(makers: dict[Path, Callable[[Path], None]]) -> list[Path]:
     """Each maker(temp) writes its target's content to a temp file beside it; all are renamed only when every
-    one succeeded, and no temp file is left whatever happens."""
+    one succeeded, and no temp file (nor a folder made for them) is left whatever happens."""
     temps: dict[Path, Path] = {}
     current = None
-    made = [folder for folder in {target.parent for target in makers} if folder == MEDIA and not folder.exists()]
+    # Folders checked earlier but not made yet (media/, a --gif-dir): made only now that there is something to
+    # put in them, and removed again if the outputs cannot all be written.
+    made = [folder for folder in {target.parent for target in makers} if not folder.exists()]
     for folder in {target.parent for target in makers}:
         remove_stale_parts(folder)
     try:
-        for folder in made:  # the default output folder, made only now that there is something to put in it
+        for folder in made:
             folder.mkdir()
         for current, make in makers.items():
             temps[current] = temp_beside(current)

@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from landscapes.limits import check, check_length
-from landscapes.spec import did_you_mean, split_specs
+from landscapes.spec import split_specs
 from scenes.job import RenderJob, SceneJob
 
 from . import process
@@ -63,13 +63,6 @@ def refuse_settings(args, keys: Sequence[str], command: str) -> None:
         clash = sorted(given_keys(spec) & set(keys))
         if clash:
             raise UsageError(f"{spec!r} sets {', '.join(clash)}, which {command} varies itself: leave it out")
-
-
-def choice(value: str, choices: Sequence[str], flag: str) -> str:
-    """`value` if it is one of `choices`, else a one-line error naming the nearest."""
-    if value not in choices:
-        raise UsageError(f"{flag} must be one of {', '.join(choices)}, got '{value}'{did_you_mean(value, choices)}")
-    return value
 
 
 def optimizer_specs(args) -> list[str]:

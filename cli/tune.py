@@ -8,7 +8,8 @@ import numpy as np
 from landscapes.limits import check
 
 from .config import Config, parse_start
-from .study import check_common, check_work, choice, outputs, publish_table, refuse_settings, resolve, study_parser, table_writer
+from .options import one_of
+from .study import check_common, check_work, outputs, publish_table, refuse_settings, resolve, study_parser, table_writer
 
 OBJECTIVES = {"final": "final loss", "mean": "mean loss over the run"}
 RATES = (1e-4, 10.0)  # the learning rates searched, log-spaced
@@ -22,7 +23,7 @@ def tune_parser():
     parser = study_parser("tune", "Find each optimizer's best settings by exhaustive grid search.", steps=500)
     a = parser.add_argument
     a("--start", action="append", help="start point X,Y; repeatable (default: the surface's own)")
-    a("--objective", default="final", help="final (the final loss, default) or mean (the mean loss over the run)")
+    a("--objective", type=one_of(list(OBJECTIVES)), default="final", help="final (the final loss, default) or mean (the mean loss over the run)")
     return parser
 
 
@@ -69,7 +70,7 @@ def main(argv: Sequence[str]) -> int:
     args = tune_parser().parse(argv)
     check_common(args)
     refuse_settings(args, ("learning_rate", *MOMENTUM_KEYS), "tune")
-    objective = choice(args.objective, list(OBJECTIVES), "--objective")
+    objective = args.objective
     check("starts", max(1, len(args.start or [])), "--start points")
     starts = [parse_start(s) for s in args.start or []]
     surface, optimizers = resolve(args)

@@ -102,6 +102,8 @@ CASES = {
                                    words=("--gif-dir",)),
     "gif folder's parent missing": Case(("explainer", "momentum", "--gif-dir", "a/b/c", "--max-steps", "3", "-q"),
                                         words=("--gif-dir",)),
+    "gif folder made when written": Case(("explainer", "momentum", "--gif-dir", "g", "--max-steps", "3", "--quality",
+                                          "low", "--duration", "1", "-q"), code=0, made=("g", "g/01-momentum.gif")),
     "save-runs at a file": Case(("explainer", "momentum", "--save-runs", "f", "--max-steps", "3", "-q"),
                                 files={"f": "x"}, words=("--save-runs",)),
     "save-runs under /proc": Case(("explainer", "momentum", "--save-runs", "/proc/r", "--max-steps", "3", "-q"),
