@@ -45,6 +45,7 @@ class Config:
     noise: float = 0.0
     batch_size: int | None = None
     seed: int = 0
+    projection: str | None = None
     output: list[str] = field(default_factory=list)
     trajectory_out: str | None = None
     no_render: bool = False
@@ -79,7 +80,9 @@ def race_parser() -> Parser:
     a("--domain", help="xmin,xmax,ymin,ymax (default: the surface's own; -2,2,-2,2 for expressions)")
     a("--noise", type=finite, help="standard deviation of Gaussian noise added to every gradient")
     a("--batch-size", type=positive_int, help="minibatch size on a data landscape (1 = SGD)")
-    a("--seed", type=whole, help="seed for noise and minibatches")
+    a("--seed", type=whole, help="seed for noise, minibatches and a network's initial weights")
+    a("--projection", type=one_of(["pca", "random"]),
+      help="a network's plane: pca (of the paths, default) or random (filter-normalised directions)")
     a("-o", "--output", action="append", help="FILE.mp4 | FILE.gif | FILE.png; repeatable (default: media/)")
     a("--trajectory-out", help="also write trajectories to FILE.csv or FILE.npz (the full Run)")
     a("--no-render", action="store_true", default=None, help="compute and export trajectories only")
@@ -192,9 +195,24 @@ def parse_config(argv: Sequence[str]) -> Config:
     animation = [flag for dest, flag in parser.given.items() if dest in ("fps", "duration")]
     if stills and animation:
         raise UsageError(f"{animation[0]} sets the animation: a PNG is its last frame (add -o FILE.mp4 or FILE.gif)")
-    if "seed" in parser.given and not (config.noise or config.batch_size):
-        raise UsageError("--seed has no effect without --noise or --batch-size (nothing random to seed)")
     return config
+
+
+def check_surface_settings(config: Config, is_network: bool) -> None:
+    """Flags that a network surface, or a 2-D one, would ignore are refused (after the surface is resolved)."""
+    if is_network:
+        if config.start:
+            raise UsageError(f"--start has no effect on {config.surface}: a network trains from one seeded "
+                             "initialization (choose it with --seed)")
+        if config.glyphs:
+            raise UsageError(f"--glyphs has no effect on {config.surface}: a network's optimizer state has one "
+                             "entry per weight, which no 2-D glyph can show")
+        return
+    if config.projection:
+        raise UsageError(f"--projection has no effect on {config.surface}: only network surfaces "
+                         "(digits-mlp, moons-mlp) are projected")
+    if config.seed and not (config.noise or config.batch_size):
+        raise UsageError("--seed has no effect without --noise or --batch-size (nothing random to seed)")
 
 
 def parse_start(text: str) -> tuple[float, float]:

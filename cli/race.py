@@ -13,7 +13,7 @@ from scenes.views import VIEWS
 
 from . import process
 from .compute import compute
-from .config import Config, parse_config
+from .config import Config, check_surface_settings, parse_config
 from .encode import GIF_FPS, makers
 from .errors import UsageError
 from .options import QUALITIES
@@ -23,7 +23,8 @@ from .outputs import (TRAJECTORY_SUFFIXES, VIDEO_SUFFIXES, check_distinct, check
 
 def run_spec(config: Config) -> RunSpec:
     return RunSpec(config.surface, tuple(config.optimizer), config.starts, config.num_steps, noise=config.noise,
-                   batch_size=config.batch_size, seed=config.seed, domain=config.domain)
+                   batch_size=config.batch_size, seed=config.seed, domain=config.domain,
+                   projection=config.projection or "pca")
 
 
 def fitted_domain(run: Run, share: float = 0.35) -> str | None:
@@ -108,8 +109,11 @@ def main(argv: Sequence[str]) -> int:
         targets = default_outputs(surface_name(config.surface), config.view)
     check_distinct({"--output": targets, "--trajectory-out": [trajectory] if trajectory else [],
                     "--config": [config.config_file] if config.config_file else []})
+    from landscapes import resolve_surface
+
+    check_surface_settings(config, resolve_surface(config.surface, config.domain).is_network)
     run = compute(run_spec(config))
-    fitted = None if config.domain else fitted_domain(run)
+    fitted = None if config.domain or run.meta.projection else fitted_domain(run)
     if fitted:  # the paths keep to a corner: show that corner (--domain overrides); saved Runs draw the same
         run = compute(replace(run_spec(config), domain=fitted))
     extra = {trajectory: lambda temp: write_trajectories(run, temp)} if trajectory else {}

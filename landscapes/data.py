@@ -31,3 +31,20 @@ def squared_error(p, x, y):
     """Mean over the batch of (w·xᵢ + b − yᵢ)²; params p = [w, b]."""
     w, b = p
     return jnp.mean((w * x + b - y) ** 2)
+
+
+def logistic_loss(p, x, y):
+    """Mean over the batch of log(1 + e^(w·xᵢ)) − yᵢ·w·xᵢ (cross-entropy of σ(w·xᵢ)); params p = [w₁, w₂]."""
+    z = x @ p
+    return jnp.mean(jnp.logaddexp(0.0, z) - y * z)
+
+
+def logistic_minimum(x: np.ndarray, y: np.ndarray, iterations: int = 30) -> tuple[float, float, float]:
+    """The exact minimiser of the logistic loss and its value, by Newton's method (the loss is strictly convex)."""
+    w = np.zeros(2)
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-x @ w))
+        hessian = (x * (p * (1 - p))[:, None]).T @ x / len(y)
+        w = w - np.linalg.solve(hessian, x.T @ (p - y) / len(y))
+    z = x @ w
+    return float(w[0]), float(w[1]), float(np.mean(np.logaddexp(0.0, z) - y * z))

@@ -48,6 +48,9 @@ LIMITS = {
     # optimizers × configurations × starts × steps of a study: about 10 s on 2 cores (the defaults: 0.1e9 or less)
     "study_work": Limit("optimizer steps of a study (paths × steps)", 1, 5e8),
     "table_rows": Limit("rows of a --table-out CSV", 1, 4_100_000),  # 4 optimizers × 1001²: about 400 MB
+    "hidden": Limit("a network's hidden units", 1, 512),
+    # a network trains in all P dimensions: optimizers × steps × P × examples ≈ 5e11 flops at most (a minute)
+    "network_steps": Limit("--steps on a network surface", 1, 3_000),
     "resolution": Limit("--resolution", 2, 1001),
     "rates": Limit("--learning-rates count N", 2, 4096),
     "seed": Limit("--seed", 0, 2**32 - 1),

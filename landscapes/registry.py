@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 import jax.numpy as jnp
 
-from . import data, surfaces
+from . import data, datasets, surfaces
 from .expression import ExpressionError, parse_expression, to_mathtext
 from .limits import check, check_length
+from .networks import Network, mlp
 from .spec import SpecError, did_you_mean, parse_number, split_spec
 
 Domain = tuple[float, float, float, float]  # xmin, xmax, ymin, ymax
@@ -32,8 +33,8 @@ class Landscape:
 
     title: str
     formula: str  # mathtext; {name} placeholders take the surface parameters
-    loss: Callable  # loss(params, **parameters) -> scalar; for data landscapes loss(params, x, y)
-    domain: Domain
+    loss: Callable | None  # loss(params, **parameters) -> scalar; data landscapes: loss(params, x, y); None: a network
+    domain: Domain | None  # None: a network's slice, fitted to its paths
     starts: tuple[tuple[float, float], ...]
     minima: tuple[Minimum, ...] = ()
     parameters: Mapping[str, float] = field(default_factory=dict)
@@ -45,7 +46,11 @@ class Landscape:
     nonsmooth: str = ""  # where the gradient is undefined, for the tests (a NumPy-evaluable mask)
     data: Callable | None = None  # () -> (x, y): a data landscape with per-example loss
     axes: tuple[str, str] = ("x", "y")  # the two parameters' names, as the formula writes them
+    network: Callable[..., Network] | None = None  # (**parameters) -> the network trained in all its dimensions
 
+
+# A network's training loss: the mean cross-entropy of its predicted class probabilities p_θ.
+CROSS_ENTROPY = r"\frac{1}{N}\sum_i -\log\,p_\theta(y_i \mid x_i)"
 
 LANDSCAPES: dict[str, Landscape] = {
     "two-holes": Landscape(
@@ -206,6 +211,42 @@ LANDSCAPES: dict[str, Landscape] = {
         data=data.regression_data,
         axes=("w", "b"),
     ),
+    "logistic-2d": Landscape(
+        title="Logistic regression (breast cancer)",
+        formula=r"\frac{1}{N}\sum_i \log(1 + e^{w \cdot x_i}) - y_i\,w \cdot x_i",
+        loss=data.logistic_loss,
+        domain=(-6.0, 2.0, -4.0, 4.0),
+        starts=((1.5, 3.0),),
+        # Exact (Newton's method; a test recomputes it): two weights, no bias, so the whole model is this plane.
+        minima=(Minimum(-3.964286, -0.893021, 0.2757571),),
+        learning_rates={"gradient": 1.0, "adaptive": 0.2},
+        data=datasets.tumours,
+        axes=("w_1", "w_2"),
+    ),
+    "digits-mlp": Landscape(
+        title="Digits MLP, 64–{hidden}–10, tanh",
+        formula=CROSS_ENTROPY,
+        loss=None,
+        domain=None,
+        starts=((0.0, 0.0),),
+        parameters={"hidden": 32},
+        z_range=(0.0, 3.0),  # from 0 to just above the loss at initialization, ln 10 ≈ 2.3: the descent fills it
+        learning_rates={"gradient": 0.5, "adaptive": 0.01},
+        network=mlp(datasets.digits),
+        axes=("d_1", "d_2"),
+    ),
+    "moons-mlp": Landscape(
+        title="Two-moons MLP, 2–{hidden}–2, tanh",
+        formula=CROSS_ENTROPY,
+        loss=None,
+        domain=None,
+        starts=((0.0, 0.0),),
+        parameters={"hidden": 8},
+        z_range=(0.0, 1.0),  # the loss at initialization is near ln 2 ≈ 0.69
+        learning_rates={"gradient": 0.5, "adaptive": 0.05},
+        network=mlp(datasets.moons),
+        axes=("d_1", "d_2"),
+    ),
 }
 
 
@@ -216,7 +257,7 @@ class Surface:
     name: str  # registry name, or the expression text
     landscape: Landscape
     parameters: Mapping[str, float]
-    domain: Domain
+    domain: Domain | None  # None: a network's slice, fitted to its paths
 
     @property
     def spec(self) -> str:
@@ -227,12 +268,25 @@ class Surface:
     @property
     def formula(self) -> str:
         """The mathtext formula with the parameter values written in."""
-        values = {k: f"{v:g}" for k, v in self.parameters.items()}
-        return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), self.landscape.formula)
+        return _fill(self.landscape.formula, self.parameters)
 
     @property
     def is_data(self) -> bool:
-        return self.landscape.data is not None
+        return self.landscape.data is not None or self.is_network
+
+    @property
+    def is_network(self) -> bool:
+        return self.landscape.network is not None
+
+    @property
+    def network(self) -> Network:
+        """The network a network surface trains (its hidden size from the parameters)."""
+        return self.landscape.network(**self.parameters)
+
+    @property
+    def title(self) -> str:
+        """The title with the parameter values written in ('Digits MLP (64–32–10)')."""
+        return _fill(self.landscape.title, self.parameters)
 
     def loss(self, params):
         """Full loss at params = [x, y] (over the whole data set for a data landscape)."""
@@ -240,6 +294,12 @@ class Surface:
             x, y = self.landscape.data()
             return self.landscape.loss(params, jnp.asarray(x), jnp.asarray(y))
         return self.landscape.loss(params, **self.parameters)
+
+
+def _fill(text: str, parameters: Mapping[str, float]) -> str:
+    """{name} placeholders replaced by the parameter values; other braces (mathtext's) left alone."""
+    values = {k: f"{v:g}" for k, v in parameters.items()}
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
 
 
 def _parse_domain(text: str) -> Domain:
@@ -289,5 +349,8 @@ def resolve_surface(spec: str, domain: str | Domain | None = None) -> Surface:
             raise SpecError(f"bad surface expression: {error}") from None
         parameters = {}
     bounds = _parse_domain(domain) if isinstance(domain, str) else (domain or landscape.domain)
-    return Surface(name=name, landscape=landscape,
-                   parameters=parameters, domain=tuple(float(b) for b in bounds))
+    surface = Surface(name=name, landscape=landscape, parameters=parameters,
+                      domain=tuple(float(b) for b in bounds) if bounds is not None else None)
+    if landscape.network is not None:
+        landscape.network(**parameters)  # a whole number of hidden units, within limits
+    return surface

@@ -4,100 +4,32 @@ Call `setup()` once before `simulate()`: it turns on float64 and the compilation
 import time).
 """
 
-import functools
-import hashlib
 import platform
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-from jax import export
 
-from files.atomic import write_atomic
-from files.cache import cache_dir
 from landscapes import Surface
 from landscapes.limits import LIMITS, check
-from landscapes.spec import SpecError
+from landscapes.spec import SpecError, did_you_mean
 
+from . import plane, training
+from .programs import cached_program, check_setup, gradient_oracle, jitted, setup, split_hyperparameters
 from .registry import Optimizer
-from .run import MinimumMeta, OptimizerMeta, Run, RunMeta, SurfaceMeta, SweepMeta
+from .run import MinimumMeta, OptimizerMeta, ProjectionMeta, Run, RunMeta, SurfaceMeta, SweepMeta
 
 MAX_STEPS = int(LIMITS["steps"].high)
 GRID_SIZE = 121
+NETWORK_GRID = 101  # a network's slice costs a forward pass over the training set per grid point
 DOMAIN_MARGIN = 2.0  # a path is "diverged" once it is this many domain widths outside the domain
 MAX_LISTED_STARTS = 64  # larger grids of starts keep only their count in the metadata
 CHUNK = 64  # final-point runs check for divergence once per this many steps (see `chunk` in build_program)
 REACH_LIMIT = 1 - 1e-4  # a chunk whose path came this close to the margin (in half-widths) is re-run, checked
 BATCH_AXES = ("sweep", "start")  # the vmapped axes, named so a chunk's check can be reduced over all paths
-
-_EXPORTS: list[Path | None] = []  # where `jax.export` copies of programs go, set by setup()
-
-
-def setup(cache: bool = True) -> None:
-    """Paths in float64 (sweeps may ask for float32); compiled programs persisted in the user's cache folder.
-
-    With the cache, a repeated CLI call neither traces nor compiles again. Idempotent.
-    """
-    jax.config.update("jax_enable_x64", True)
-    if _EXPORTS:
-        return
-    folder = cache_dir("jax") if cache else None  # None: no cache, which only costs compile time
-    if folder is not None:
-        try:
-            (folder / "exported").mkdir(exist_ok=True)
-        except OSError:
-            folder = None
-    if folder is not None:
-        jax.config.update("jax_compilation_cache_dir", str(folder))
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    _EXPORTS.append(folder / "exported" if folder is not None else None)
-
-
-@functools.cache
-def source_hash() -> str:
-    """SHA-256 of the surfaces' and optimizers' source: programs and runs named by it are never stale."""
-    root = Path(__file__).resolve().parent.parent
-    return hashlib.sha256(b"".join(p.read_bytes() for package in ("landscapes", "optimizers")
-                                   for p in sorted((root / package).glob("*.py")))).hexdigest()
-
-
-def split_hyperparameters(opt: Optimizer, swept: Collection[str] = ()) -> tuple[dict, list[str]]:
-    """Static (bool/int) hyperparameters stay Python values; floats are traced so sweeps need no recompiling."""
-    static = {k: v for k, v in opt.hyperparameters.items() if isinstance(v, (bool, int)) and k not in swept}
-    traced = [k for k in opt.hyperparameters if k not in static]
-    return static, traced
-
-
-def _gradient_oracle(surface: Surface, batch_size: int | None, noisy: bool):
-    """g(params, key, sigma): exact, minibatch (data landscapes) or with Gaussian noise — for every optimizer."""
-    full_grad = jax.grad(surface.loss)
-    if batch_size is not None:
-        xs, ys = (jnp.asarray(a) for a in surface.landscape.data())
-        batch_grad = jax.grad(surface.landscape.loss)
-
-        def minibatch(params, key):
-            # A fresh minibatch each step, sampled without replacement from the N points.
-            idx = jax.random.choice(key, xs.shape[0], (batch_size,), replace=False)
-            return batch_grad(params, xs[idx], ys[idx])
-
-        exact = minibatch
-    else:
-        exact = lambda params, key: full_grad(params)  # noqa: E731
-
-    def oracle(params, key, sigma):
-        batch_key, noise_key = jax.random.split(key)
-        g = exact(params, batch_key)
-        if noisy:
-            g = g + sigma * jax.random.normal(noise_key, g.shape, g.dtype)
-        return g
-
-    return oracle
-
 
 def _state_field(state, name: str | None, like):
     """A named optax state field (e.g. 'mu', 'nu', 'trace'), or NaNs when the optimizer has none."""
@@ -127,7 +59,8 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
 
     swept: per optimizer, the hyperparameters given one value per sweep entry (traced, never static).
     """
-    oracle = _gradient_oracle(surface, batch_size, noisy)
+    data = surface.landscape.data() if batch_size is not None else None
+    oracle = gradient_oracle(surface.loss, surface.landscape.loss, data, batch_size, noisy)
     xmin, xmax, ymin, ymax = surface.domain
     lo = jnp.array([xmin - DOMAIN_MARGIN * (xmax - xmin), ymin - DOMAIN_MARGIN * (ymax - ymin)])
     hi = jnp.array([xmax + DOMAIN_MARGIN * (xmax - xmin), ymax + DOMAIN_MARGIN * (ymax - ymin)])
@@ -244,42 +177,7 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
     return program
 
 
-_PROGRAMS: dict = {}
 _GRIDS: dict = {}  # (surface spec, domain, size) -> the height grid: checked first, drawn later
-
-
-def _program(surface, optimizers, num_steps, batch_size, noisy, final_only, swept, watch, args):
-    """The compiled program for these settings and argument shapes, reused within and across processes.
-
-    Within a process: the jitted function. Across processes: the program is also saved with `jax.export`
-    (keyed by settings, shapes, JAX version and this package's source), so that a repeated CLI call skips
-    Python tracing and lowering too; XLA's persistent cache then skips compiling.
-    """
-    shapes = jax.tree.map(lambda a: (np.shape(a), str(np.asarray(a).dtype)), args)
-    signature = (surface.spec, surface.domain,
-                 tuple((o.name, tuple(split_hyperparameters(o, keys)[0].items())) for o, keys in zip(optimizers, swept)),
-                 num_steps, batch_size, noisy, final_only, swept, watch, repr(shapes))
-    if signature in _PROGRAMS:
-        return _PROGRAMS[signature]
-    digest = hashlib.sha256(repr((signature, jax.__version__, source_hash())).encode()).hexdigest()[:32]
-    exports = _EXPORTS[0] if _EXPORTS else None
-    saved = exports / f"{digest}.jaxexport" if exports else None
-    if saved is not None and saved.exists():
-        try:
-            _PROGRAMS[signature] = jax.jit(export.deserialize(bytearray(saved.read_bytes())).call)
-            return _PROGRAMS[signature]
-        except Exception:  # a corrupt or foreign cache entry: build the program afresh
-            saved.unlink(missing_ok=True)
-    program = build_program(surface, optimizers, num_steps, batch_size, noisy, final_only, swept, watch)
-    if saved is not None:
-        exported = export.export(program)(*args)
-        try:
-            write_atomic(saved, lambda f: f.write(exported.serialize()))
-        except OSError:
-            pass  # a cache never fails a run (full disk, file-size limit): the next run exports it again
-        program = jax.jit(exported.call)
-    _PROGRAMS[signature] = program
-    return program
 
 
 def height_grid(surface: Surface, size: int = GRID_SIZE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -290,9 +188,8 @@ def height_grid(surface: Surface, size: int = GRID_SIZE) -> tuple[np.ndarray, np
         xs, ys = np.linspace(xmin, xmax, size), np.linspace(ymin, ymax, size)
         gx, gy = np.meshgrid(xs, ys)
         points = jnp.asarray(np.stack([gx.ravel(), gy.ravel()], axis=1))
-        if key not in _PROGRAMS:
-            _PROGRAMS[key] = jax.jit(jax.vmap(surface.loss))
-        _GRIDS[key] = xs, ys, np.asarray(_PROGRAMS[key](points)).reshape(size, size)
+        heights = jitted(key, lambda: jax.vmap(surface.loss))
+        _GRIDS[key] = xs, ys, np.asarray(heights(points)).reshape(size, size)
     return _GRIDS[key]
 
 
@@ -338,13 +235,24 @@ def validate(surface: Surface, num_steps: int, batch_size: int | None, noise: fl
     if not np.isfinite(noise):
         raise SpecError(f"--noise must be finite, got {noise}")
     check("noise", noise)
+    if surface.is_network:
+        check("network_steps", num_steps)
     if batch_size is not None:
         if not surface.is_data:
-            raise SpecError(f"--batch-size needs a data landscape (linear-regression), not {surface.name}")
-        n = len(surface.landscape.data()[0])
+            raise SpecError(f"--batch-size needs a data landscape (linear-regression, logistic-2d or a network), "
+                            f"not {surface.name}")
+        n = data_size(surface)
         if not 1 <= batch_size <= n:
-            raise SpecError(f"--batch-size must be from 1 to {n} (the data set size), got {batch_size}")
-    check_finite(surface)
+            raise SpecError(f"--batch-size must be from 1 to {n} (the training set's size), got {batch_size}")
+    if not surface.is_network:  # a network's slice is known only once it has trained
+        check_finite(surface)
+
+
+def data_size(surface: Surface) -> int:
+    """N, the examples a data landscape's full-batch loss averages over."""
+    if surface.is_network:
+        return len(surface.network.data().y_train)
+    return len(surface.landscape.data()[1])
 
 
 def _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size, seed, final_only, dtype, watch):
@@ -352,12 +260,11 @@ def _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size,
 
     configs: per optimizer, hyperparameter -> one value per sweep entry (all the same length; [{}] for none).
     """
-    if not jax.config.jax_enable_x64:
-        raise RuntimeError("call optimizers.engine.setup() before simulate(): paths are computed in float64")
+    check_setup()
     validate(surface, num_steps, batch_size, noise, seed)
     starts = np.asarray(starts, dtype=np.float64).reshape(-1, 2)
     check_starts(surface, starts)
-    if batch_size is not None and batch_size == len(surface.landscape.data()[0]):
+    if batch_size is not None and batch_size == data_size(surface):
         batch_size = None  # B = N is full-batch gradient descent
     count = max((len(v) for config in configs for v in config.values()), default=1)
     hypers = []
@@ -373,15 +280,24 @@ def _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size,
     swept = tuple(tuple(sorted(config)) for config in configs)
     # NumPy arguments: building them with jnp would cost small compiles of their own on every fresh process.
     args = (np.asarray(starts, dtype), hypers, np.uint32(seed), np.asarray(noise, dtype))
-    program = _program(surface, list(optimizers), num_steps, batch_size, noise > 0, final_only, swept, watch, args)
+    signature = (surface.spec, surface.domain,
+                 tuple((o.name, tuple(split_hyperparameters(o, keys)[0].items())) for o, keys in zip(optimizers, swept)),
+                 num_steps, batch_size, noise > 0, final_only, swept, watch)
+    program = cached_program(signature, lambda: build_program(surface, list(optimizers), num_steps, batch_size,
+                                                              noise > 0, final_only, swept, watch), args)
     return starts, batch_size, program(*args)
 
 
 def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_steps: int, *,
              noise: float = 0.0, batch_size: int | None = None, seed: int = 0,
              sweep: tuple[str, Sequence[float]] | None = None, final_only: bool = False,
-             dtype=jnp.float64, grid_size: int = GRID_SIZE) -> Run:
+             dtype=jnp.float64, grid_size: int | None = None) -> Run:
     """Run every optimizer from every start (for every sweep value) in one jitted program; return a Run."""
+    if surface.is_network:
+        if sweep or final_only or len(np.reshape(starts, (-1, 2))) != 1:
+            raise SpecError(f"{surface.name} is a network: it trains from one initialization, with no sweep")
+        return simulate_network(surface, optimizers, num_steps, noise=noise, batch_size=batch_size, seed=seed,
+                                grid_size=grid_size or NETWORK_GRID)
     configs = [{sweep[0]: [float(v) for v in sweep[1]]} if sweep else {} for _ in optimizers]
     starts, batch_size, results = _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size,
                                            seed, final_only, dtype, Watch())
@@ -394,6 +310,7 @@ def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_step
         params = np.concatenate([records[0], final[..., None, :]], axis=3)
         loss = np.concatenate([records[1], final_loss[..., None]], axis=3)
         per_step = records[2:]
+    grid_size = GRID_SIZE if grid_size is None else grid_size
     grid = height_grid(surface, grid_size) if grid_size else (np.zeros(0), np.zeros(0), np.zeros((0, 0)))
     meta = _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, sweep, final_only)
     return Run(meta, params, loss, *per_step, diverged_at, *grid)
@@ -434,16 +351,54 @@ def final_points(surface: Surface, optimizers: Sequence[Optimizer], starts, num_
     return Finals(params, loss, diverged_at, settled, mean, frames, steps)
 
 
-def _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, sweep, final_only) -> RunMeta:
+def simulate_network(surface: Surface, optimizers: Sequence[Optimizer], num_steps: int, *, noise: float = 0.0,
+                     batch_size: int | None = None, seed: int = 0, projection: str = "pca",
+                     grid_size: int = 0) -> Run:
+    """Train a network surface's network with every optimizer from one θ₀, project the paths onto a plane
+    (PCA of the paths or random filter-normalised directions) and slice the training loss along it: a Run whose
+    params are plane coordinates, whose losses are the true training losses and whose grid is the slice."""
+    check_setup()
+    validate(surface, num_steps, batch_size, noise, seed)
+    if projection not in plane.METHODS:
+        raise SpecError(f"unknown projection '{projection}'{did_you_mean(projection, plane.METHODS)} "
+                        f"(valid: {', '.join(plane.METHODS)})")
+    if batch_size is not None and batch_size == data_size(surface):
+        batch_size = None
+    network = surface.network
+    trained = training.train(network, optimizers, num_steps, noise=noise, batch_size=batch_size, seed=seed)
+    centre = trained.theta[0, 0]
+    chosen = plane.pca_plane(centre, trained.theta) if projection == "pca" \
+        else plane.random_plane(centre, network, seed)
+    offsets = trained.theta - centre
+    xy = chosen.coordinates(offsets)  # (O, T+1, 2)
+    window = surface.domain or plane.fitted_window(xy.reshape(-1, 2)[np.isfinite(xy.reshape(-1, 2)).all(axis=1)])
+    grid = plane.slice_grid(network, chosen, window, grid_size or NETWORK_GRID)
+    per_path = lambda a: a[:, None, None]  # noqa: E731  (O, …) -> (O, S=1, K=1, …)
+    split = network.data()
+    projection_meta = ProjectionMeta(chosen.method, chosen.explained_variance(offsets), network.num_params,
+                                     len(split.y_train), len(split.y_test))
+    meta = _metadata(replace(surface, domain=window), optimizers, np.zeros((1, 2)), num_steps, noise, batch_size,
+                     seed, None, False, projection=projection_meta,
+                     results=[(float(a), float(l[-1])) for a, l in zip(trained.test_accuracy, trained.loss)])
+    nan = np.full(xy[:, :-1].shape, np.nan)  # a network's optimizer state has P entries: no 2-D glyph shows it
+    return Run(meta, per_path(xy), per_path(trained.loss), per_path(chosen.coordinates(trained.grad)),
+               per_path(np.diff(xy, axis=1)), per_path(nan), per_path(nan), per_path(nan),
+               trained.diverged_at[:, None, None], *grid)
+
+
+def _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, sweep, final_only,
+              projection: ProjectionMeta | None = None, results: Sequence[tuple[float, float]] | None = None) -> RunMeta:
     land = surface.landscape
     surface_meta = SurfaceMeta(
-        name=surface.name, spec=surface.spec, title=land.title, formula=surface.formula,
+        name=surface.name, spec=surface.spec, title=surface.title, formula=surface.formula,
         parameters=dict(surface.parameters), domain=tuple(float(v) for v in surface.domain),
         minima=tuple(MinimumMeta(m.x, m.y, m.value, m.kind) for m in land.minima),
         z_range=tuple(land.z_range) if land.z_range else None, log_height=land.log_height,
         camera=tuple(land.camera), is_data=surface.is_data, axes=tuple(land.axes))
+    results = results or [(None, None)] * len(optimizers)
     optimizer_meta = tuple(OptimizerMeta(o.name, o.info.title, o.info.color, o.spec, dict(o.hyperparameters),
-                                         tuple(o.equation), o.info.reference) for o in optimizers)
+                                         tuple(o.equation), o.info.reference, accuracy, loss)
+                           for o, (accuracy, loss) in zip(optimizers, results))
     # Grids of starts keep only the count (writing 262,144 pairs would cost more than the run).
     listed = tuple(tuple(s) for s in starts.tolist()) if len(starts) <= MAX_LISTED_STARTS else None
     return RunMeta(
@@ -451,4 +406,4 @@ def _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, s
         num_steps=num_steps, noise=noise, batch_size=batch_size, seed=seed,
         sweep=SweepMeta(sweep[0], tuple(float(v) for v in sweep[1])) if sweep else None, final_only=final_only,
         versions={"jax": jax.__version__, "optax": optax.__version__, "numpy": np.__version__,
-                  "python": platform.python_version()})
+                  "python": platform.python_version()}, projection=projection)

@@ -24,7 +24,8 @@ class RunSpec:
     batch_size: int | None = None
     seed: int = 0
     sweep: tuple[str, tuple[float, ...]] | None = None
-    domain: str | None = None  # xmin,xmax,ymin,ymax for expressions
+    domain: str | None = None  # xmin,xmax,ymin,ymax for expressions (the slice's window for networks)
+    projection: str = "pca"  # a network's plane: 'pca' or 'random'
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,26 @@ class OptimizerMeta:
     hyperparameters: dict[str, float | int | bool]
     equation: tuple[str, ...]  # mathtext lines
     reference: str
+    test_accuracy: float | None = None  # networks: held-out accuracy at the final parameters
+    train_loss: float | None = None  # networks: full training loss at the final parameters
+
+
+@dataclass(frozen=True)
+class ProjectionMeta:
+    """How a network's paths were put in 2-D: the plane's method and the share of their variance it holds."""
+
+    method: str  # 'pca' or 'random'
+    explained_variance: float  # ‖paths projected‖² / ‖paths‖², paths as θₜ − θ₀
+    dimensions: int  # P, the network's parameter count
+    train_examples: int
+    test_examples: int
+
+    @property
+    def statement(self) -> str:
+        """What the picture says about its plane, e.g. '2-D slice: PCA of the paths, 91% of their variance'."""
+        method = "PCA of the paths" if self.method == "pca" else "two random filter-normalised directions"
+        share = self.explained_variance * 100
+        return f"2-D slice: {method}, {f'{share:.0f}' if share >= 10 else f'{share:.2g}'}% of their variance"
 
 
 @dataclass(frozen=True)
@@ -87,6 +108,7 @@ class RunMeta:
     sweep: SweepMeta | None = None
     final_only: bool = False
     versions: dict[str, str] = field(default_factory=dict)
+    projection: ProjectionMeta | None = None  # networks only
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -101,7 +123,9 @@ class RunMeta:
         optimizers = tuple(OptimizerMeta(**{**o, "equation": tuple(o["equation"])}) for o in d["optimizers"])
         starts = tuple(tuple(p) for p in d["starts"]) if d["starts"] is not None else None
         sweep = SweepMeta(d["sweep"]["key"], tuple(d["sweep"]["values"])) if d["sweep"] else None
-        return cls(**{**d, "surface": surface, "optimizers": optimizers, "starts": starts, "sweep": sweep})
+        projection = ProjectionMeta(**d["projection"]) if d.get("projection") else None
+        return cls(**{**d, "surface": surface, "optimizers": optimizers, "starts": starts, "sweep": sweep,
+                      "projection": projection})
 
 
 @dataclass(frozen=True)

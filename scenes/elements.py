@@ -165,6 +165,7 @@ class PathData:
     visible: int  # leading points that are drawn
     diverged_at: int  # −1 if never
     index: tuple[int, int, int]  # (optimizer, sweep, start)
+    at_true_loss: bool = False  # drawn at its own loss, not on the surface (a network's path off its slice)
 
     def head_index(self, tau: float) -> float:
         """The fractional step of the head at animation time tau (steps), stopped where the path ends."""
@@ -203,17 +204,18 @@ def paths_of(run, stage: Stage) -> list[PathData]:
             for k in range(num_start):
                 xy, d = run.params[o, s, k], int(run.diverged_at[o, s, k])
                 out.append(PathData(meta.name, meta.title, meta.color, xy, run.loss[o, s, k],
-                                    max(visible_length(stage, xy, d), 1), d, (o, s, k)))
+                                    max(visible_length(stage, xy, d), 1), d, (o, s, k),
+                                    at_true_loss=run.meta.projection is not None))
     return out
 
 
 def densify(xy: np.ndarray, substeps: int = SUBSTEPS) -> np.ndarray:
-    """Insert `substeps − 1` points in each step segment (linear in parameter space)."""
+    """Insert `substeps − 1` points in each step segment (linear in parameter space; rows may carry a loss too)."""
     if len(xy) < 2:
         return xy
     t = np.linspace(0, 1, substeps, endpoint=False)
     seg = xy[:-1, None, :] + t[None, :, None] * (xy[1:] - xy[:-1])[:, None, :]
-    return np.concatenate([seg.reshape(-1, 2), xy[-1:]], axis=0)
+    return np.concatenate([seg.reshape(-1, xy.shape[1]), xy[-1:]], axis=0)
 
 
 class HeightField:
@@ -230,6 +232,11 @@ class HeightField:
         u, v = fx - i, fy - j
         return ((1 - u) * (1 - v) * z[j, i] + u * (1 - v) * z[j, i + 1]
                 + (1 - u) * v * z[j + 1, i] + u * v * z[j + 1, i + 1])
+
+
+def on_surface(stage: Stage, height: HeightField, lift: float):
+    """to_points(xy, f=None) for 3D paths: on the drawn surface, or at heights f (a path's own losses)."""
+    return lambda xy, f=None: stage.to_3d(xy[:, 0], xy[:, 1], height(xy[:, 0], xy[:, 1]) if f is None else f, lift)
 
 
 class GridSurface(Surface):
@@ -273,8 +280,13 @@ class PathTracer(Group):
                  three_d: bool = True, dots: bool = False):
         super().__init__()
         self.path = path
-        self.steps = to_points(path.xy[: path.visible])
-        self.dense = to_points(densify(path.xy[: path.visible]))
+        xy = path.xy[: path.visible]
+        if path.at_true_loss:  # to_points(xy, f): the height is the path's own loss, interpolated between steps
+            dense = densify(np.column_stack([xy, path.loss[: path.visible]]))
+            self.steps = to_points(xy, path.loss[: path.visible])
+            self.dense = to_points(dense[:, :2], dense[:, 2])
+        else:
+            self.steps, self.dense = to_points(xy), to_points(densify(xy))
         self.outline = VMobject().set_stroke(OUTLINE_COLOR, width=width + 3.0, opacity=0.85)
         self.body = VMobject().set_stroke(path.color, width=width, opacity=0.75)
         self.trail = VMobject().set_stroke(path.color, width=width * 1.6, opacity=1.0)
@@ -499,7 +511,15 @@ def surface_caption(run, max_width: float = 8.5) -> VGroup:
     """The surface's title and formula (broken into lines no wider than max_width), for a corner of the frame."""
     meta = run.meta.surface
     title = label(meta.title if meta.name != meta.title else "f(x, y)", CAPTION, TEXT_COLOR, "BOLD", role="caption")
-    return VGroup(title, *formula_lines(f"f = {meta.formula}", max_width)).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+    lines = [title, *formula_lines(f"f = {meta.formula}", max_width)]
+    if run.meta.projection:  # what the picture is: a plane through the network's weights, and how much it holds
+        statement = label(run.meta.projection.statement, READOUT, TEXT_COLOR, role="caption")
+        if statement.get_width() > max_width:  # at its comma: '2-D slice: PCA of the paths,' / '96% of …'
+            head, tail = run.meta.projection.statement.split(", ", 1)
+            statement = VGroup(*(label(t, READOUT, TEXT_COLOR, role="caption") for t in (head + ",", tail)))
+            statement.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        lines.append(statement)
+    return VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
 
 
 def formula_lines(tex: str, max_width: float, depth: int = 2) -> list[VMobject]:

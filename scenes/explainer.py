@@ -22,7 +22,7 @@ from scenes.chapters import CHAPTERS, Beat, Panel  # noqa: E402
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
     BACKGROUND, CAPTION, DIM_TEXT, READOUT, TEXT_COLOR, TITLE, HeadTags, HeightField, Legend, PathTracer,
-    StepCounter, aim_camera, contour_map, drawing_order, label, landscape_3d, minima_markers, minimum_label,
+    StepCounter, aim_camera, contour_map, drawing_order, label, landscape_3d, minima_markers, minimum_label, on_surface,
     paths_of, project_to_pixels, screen_point, text_sizes, visible_minima,
 )
 from scenes.equations import EquationCard  # noqa: E402
@@ -44,7 +44,7 @@ class PanelView(Group):
         self.paths = self.shown_paths(panel, run)
         self.size = size
         three_d = panel.view == "3d"
-        self.to_points = to_3d if three_d else (lambda xy: self.stage.to_map(xy[:, 0], xy[:, 1], size) + center)
+        self.to_points = to_3d if three_d else (lambda xy, f=None: self.stage.to_map(xy[:, 0], xy[:, 1], size) + center)
         self.marker_labels = VGroup()
         if not three_d:
             contours = contour_map(run, self.stage, size, center, pixels=600)
@@ -235,7 +235,7 @@ class ChapterScene(Scene):
     def setup_3d(self, panel: Panel, run: Run, shift: float, legend: bool = True) -> PanelView:
         """The 3D surface with the panel's paths; the camera turns slowly; overlays stay fixed in the frame."""
         stage, height = Stage.from_run(run), HeightField(run)
-        to_3d = lambda xy: stage.to_3d(xy[:, 0], xy[:, 1], height(xy[:, 0], xy[:, 1]), LIFT)  # noqa: E731
+        to_3d = on_surface(stage, height, LIFT)
         self.add(landscape_3d(run, stage, height))
         aim_camera(self.frame, run, 5.2 if shift == 0 else 7.4)
         right = self.frame.get_inverse_camera_rotation_matrix()[0]

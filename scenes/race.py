@@ -16,7 +16,7 @@ from manimlib import DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, Group, Mobject, Scen
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
     BACKGROUND, DIM_TEXT, READOUT, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
-    landscape_3d, minima_markers, minimum_label, paths_of, project_to_pixels, screen_point, surface_caption,
+    landscape_3d, minima_markers, minimum_label, on_surface, paths_of, project_to_pixels, screen_point, surface_caption,
     label, text_sizes, visible_minima,
 )
 from scenes.equations import EquationCard  # noqa: E402
@@ -117,7 +117,7 @@ class RaceScene(Scene):
     def points_for(self, rank: int):
         """Scene points of parameter points for the path drawn `rank`-th (later ones float a little higher)."""
         lift = LIFT * (1 + 0.25 * rank)
-        return lambda xy: self.stage.to_3d(xy[:, 0], xy[:, 1], self.height(xy[:, 0], xy[:, 1]), lift)
+        return on_surface(self.stage, self.height, lift)
 
     def anchor(self, point: np.ndarray) -> np.ndarray:
         """Where a scene point shows, in the coordinates of the overlays fixed in the frame."""
@@ -187,7 +187,7 @@ class ContourScene(RaceScene):
         return self.stage.to_map(x, y, self.map_size) + self.map_center
 
     def points_for(self, rank: int):
-        return lambda xy: self.map_point(xy[:, 0], xy[:, 1])
+        return lambda xy, f=None: self.map_point(xy[:, 0], xy[:, 1])
 
     def marker_point(self, x: float, y: float) -> np.ndarray:
         return self.map_point(np.array([x]), np.array([y]))[0]
