@@ -20,6 +20,7 @@ gallery: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/trajectories.py
 	$(PY) bench/studies.py
+	$(PY) bench/networks.py
 	$(PY) bench/render.py
 
 $(STAMP): requirements.txt

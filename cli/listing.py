@@ -24,8 +24,9 @@ def main(argv: Sequence[str]) -> int:
     print("Surfaces (--surface NAME[:key=value] or an expression in x, y):")
     for name, land in LANDSCAPES.items():
         params = ", ".join(f"{k}={v:g}" for k, v in land.parameters.items())
-        print(f"  {name:18} {land.title}{f'  [{params}]' if params else ''}\n"
-              f"  {'':18} f = {plain(resolve_surface(name).formula)}")
+        shown = resolve_surface(name)
+        print(f"  {name:18} {shown.title}{f'  [{params}]' if params else ''}\n"
+              f"  {'':18} f = {plain(shown.formula)}")
     where = f" on {surface.spec}" if surface else " (learning rates: see `list --surface NAME`)"
     print(f"\nOptimizers (--optimizer NAME[:key=value,...]; also optax:<alias>){where}:")
     for name, info in OPTIMIZERS.items():

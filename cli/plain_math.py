@@ -4,7 +4,8 @@ import re
 
 SUPERSCRIPTS = dict(zip("0123456789+−=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ"))
 SUBSCRIPTS = dict(zip("0123456789+−=()aeijknox", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₙₒₓ"))
-SYMBOLS = {"sum": "Σ", "pi": "π", "cdot": "·", "times": "×", "hat": "", "left": "", "right": ""}
+SYMBOLS = {"sum": "Σ", "pi": "π", "cdot": "·", "times": "×", "hat": "", "left": "", "right": "", "mid": " | ",
+           "theta": "θ"}
 SPACES = {",": " ", ";": " ", ":": " ", " ": " ", "!": "", "quad": " "}
 FUNCTIONS = {"sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "ln", "log", "exp"}
 FRACTIONS = {("1", "2"): "½", ("1", "3"): "⅓", ("1", "4"): "¼"}

@@ -78,6 +78,9 @@ def resolve(args):
 
     engine.setup()
     surface = resolve_surface(args.surface, args.domain)
+    if surface.is_network:  # a study maps starts and settings over a 2-D plane known before any path runs
+        raise UsageError(f"{surface.name} is a network: basins, sweep and tune need a 2-D surface "
+                         f"(race it instead: render.py --surface {surface.name})")
     return surface, resolve_optimizers(args.optimizer or [",".join(DEFAULT_OPTIMIZERS)], surface)
 
 

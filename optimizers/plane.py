@@ -49,7 +49,8 @@ def pca_plane(centre: np.ndarray, paths: np.ndarray) -> Plane:
 
     offsets = paths.reshape(-1, paths.shape[-1]) - centre
     # Only the top two are needed: Lanczos iterations (matrix-vector products) instead of a full SVD, 20× faster.
-    _, _, directions = svds(offsets, k=2, random_state=0)
+    _, values, directions = svds(offsets, k=2, random_state=0)
+    directions = directions[np.argsort(values)[::-1]]  # svds gives them smallest first: d₁ is the main one
     # Sign convention: the first path's end lies at positive coordinates (so the picture is the same each run).
     signs = np.sign(directions @ offsets[-1])
     directions = directions * np.where(signs == 0, 1.0, signs)[:, None]
@@ -70,7 +71,7 @@ def random_plane(centre: np.ndarray, network: Network, seed: int) -> Plane:
     return Plane("random", centre, directions)
 
 
-def fitted_window(xy: np.ndarray, margin: float = 0.3, aspect: float = 0.5) -> tuple[float, float, float, float]:
+def fitted_window(xy: np.ndarray, margin: float = 0.3, aspect: float = 1.0) -> tuple[float, float, float, float]:
     """A box around the projected paths: a margin on each side, the short side at least `aspect` of the long one,
     its bounds rounded outwards to a tenth of the long side's order of magnitude (ticks read '−9' not '−8.59213')."""
     lo, hi = xy.min(axis=0), xy.max(axis=0)

@@ -200,10 +200,12 @@ def paths_of(run, stage: Stage) -> list[PathData]:
     num_opt, num_sweep, num_start = run.params.shape[:3]
     for o in range(num_opt):
         meta = run.meta.optimizers[o]
+        # a network's optimizers are named with what they learnt: accuracy on the held-out examples
+        title = meta.title if meta.test_accuracy is None else f"{meta.title} (test {meta.test_accuracy:.0%})"
         for s in range(num_sweep):
             for k in range(num_start):
                 xy, d = run.params[o, s, k], int(run.diverged_at[o, s, k])
-                out.append(PathData(meta.name, meta.title, meta.color, xy, run.loss[o, s, k],
+                out.append(PathData(meta.name, title, meta.color, xy, run.loss[o, s, k],
                                     max(visible_length(stage, xy, d), 1), d, (o, s, k),
                                     at_true_loss=run.meta.projection is not None))
     return out

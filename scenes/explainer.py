@@ -162,6 +162,11 @@ class ChapterScene(Scene):
             views.append(view)
         side = self.side_column(beat, views[0], top, bottom)
         overlay = Group(flat, side, extras)
+        projection = next((self.runs[p.run].meta.projection for p in beat.panels if self.runs[p.run].meta.projection),
+                          None)
+        if projection:  # a network's picture says which plane through its weights it shows, and how much it holds
+            overlay.add(label(projection.statement, READOUT, TEXT_COLOR, role="caption")
+                        .to_corner(UL, buff=TITLE_BUFF).shift(0.62 * DOWN))
         overlay.fix_in_frame()
         self.add(overlay)
 
@@ -257,7 +262,8 @@ class ChapterScene(Scene):
         self.cards, self.chart = [], None
         if beat.chart:
             self.chart = LossChart(first.paths, first.run.num_steps, width=SIDE_WIDTH - 1.2, height=3.4)
-            return self.chart.move_to([6.95 - SIDE_WIDTH / 2 + 0.5, -0.6, 0])
+            # its right edge and last tick label (half a label past the axis) inside the frame's 7.1
+            return self.chart.move_to([6.95 - SIDE_WIDTH / 2 + 0.15, -0.6, 0])
         group = VGroup()
         for o in beat.equations:
             live = next((p for p in first.paths if p.index[0] == o), None) if beat.live_numbers else None

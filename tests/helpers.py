@@ -18,7 +18,8 @@ import numpy as np
 from landscapes import LANDSCAPES
 from optimizers.registry import OPTIMIZERS
 
-SURFACE_NAMES = list(LANDSCAPES)
+SURFACE_NAMES = [name for name, land in LANDSCAPES.items() if land.network is None]  # two parameters
+NETWORK_NAMES = [name for name, land in LANDSCAPES.items() if land.network is not None]  # trained, then sliced
 OPTIMIZER_NAMES = list(OPTIMIZERS)
 
 # Non-default hyperparameters per optimizer (every value differs from its default), for the equivalence tests.
@@ -240,6 +241,18 @@ def _linear_regression(w, b):
     return np.mean((w[..., None] * xs + b[..., None] - ys) ** 2, axis=-1)
 
 
+def _logistic_regression(w1, w2):
+    """Mean of log(1 + e^z) − y·z, z = w₁·radius + w₂·texture, on the standardized breast-cancer features."""
+    from sklearn.datasets import load_breast_cancer
+
+    data = load_breast_cancer()
+    names = list(data.feature_names)
+    x = data.data[:, [names.index("mean radius"), names.index("mean texture")]]
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    z = np.asarray(w1)[..., None] * x[:, 0] + np.asarray(w2)[..., None] * x[:, 1]
+    return np.mean(np.logaddexp(0.0, z) - data.target * z, axis=-1)
+
+
 NUMPY_SURFACES: dict[str, Callable[..., np.ndarray]] = {
     "two-holes": lambda x, y: (0.075 * x**2 + 0.075 * y**2 / 9 - 0.5 * np.exp(-2 * x**2) * np.exp(-2 * y**2)
                                - 0.75 * np.exp(-4 * (x - 1) ** 2) * np.exp(-4 * (y - 1) ** 2)),
@@ -259,6 +272,7 @@ NUMPY_SURFACES: dict[str, Callable[..., np.ndarray]] = {
     "styblinski-tang": lambda x, y: 0.5 * ((x**4 - 16 * x**2 + 5 * x) + (y**4 - 16 * y**2 + 5 * y)),
     "six-hump-camel": lambda x, y: (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2,
     "linear-regression": _linear_regression,
+    "logistic-2d": _logistic_regression,
 }
 
 

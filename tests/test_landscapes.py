@@ -40,7 +40,7 @@ def _value_and_grad(surface, points):
 
 
 def test_every_surface_has_a_numpy_formula():
-    assert set(NUMPY_SURFACES) == set(LANDSCAPES)
+    assert set(NUMPY_SURFACES) == set(SURFACE_NAMES)
 
 
 @pytest.mark.parametrize("name", SURFACE_NAMES)

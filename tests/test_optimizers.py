@@ -17,7 +17,7 @@ def test_every_optimizer_has_a_reference_rule():
     assert set(REFERENCE_RULES) == set(OPTIMIZERS)
     assert set(NON_DEFAULT_SPECS) <= set(OPTIMIZERS)
     assert set(TEXTBOOK_DEFAULTS) <= set(OPTIMIZERS)
-    assert set(NUMPY_SURFACES) == set(LANDSCAPES)
+    assert set(NUMPY_SURFACES) == set(SURFACE_NAMES)
 
 
 def _reference(run, i, start):
