@@ -217,3 +217,30 @@ def test_network_titles_name_their_layers():
     surface = resolve_surface("moons-mlp:hidden=16")
     assert surface.title == "Two-moons MLP, 2–16–2, tanh" and surface.network.num_params == 2 * 16 + 16 + 16 * 2 + 2
     assert surface.is_network and surface.is_data and surface.domain is None
+
+
+@pytest.fixture(scope="module")
+def moons_run(tmp_path_factory):
+    from test_render import render_cli
+
+    path = tmp_path_factory.mktemp("moons") / "moons.npz"
+    render_cli("--surface", "moons-mlp", "--optimizer", "gd,momentum,adam", "--steps", "60", "--no-render",
+               "--trajectory-out", str(path))
+    return path
+
+
+@pytest.mark.parametrize("view", ["3d", "contour", "split"])
+def test_a_network_race_renders(moons_run, view, tmp_path):
+    """Rendered in the render process: every head on screen, every path's colour drawn, the slice shaded."""
+    from test_render import colour_distance, read_rgb, render_job, rgb
+
+    png, probe = tmp_path / "still.png", tmp_path / "probe.json"
+    facts = render_job(tmp_path, moons_run, [png], view=view, probe=probe)
+    image = read_rgb(png)
+    assert sorted(h["name"] for h in facts["heads"]) == ["adam", "gd", "momentum"]  # drawn fastest first
+    for head in facts["heads"]:
+        x, y = head["pixel"]
+        assert 0 <= x < image.shape[1] and 0 <= y < image.shape[0], head
+        # paths cross on a slice, so a head may sit under another path: its colour is looked for along its path
+        assert (colour_distance(image, rgb(head["color"])) < 30).sum() >= 40, head
+    assert len(np.unique(image.reshape(-1, 3), axis=0)) > 1000  # a shaded slice, not a blank frame
