@@ -1,4 +1,5 @@
-"""The trajectory engine: one jitted program, lax.scan over steps, vmap over starts and sweep values.
+"""The trajectory engine: one jitted program, lax.scan over steps, vmap over starts and sweep values; networks
+are trained in all their dimensions (training.py) and shown on a plane through them (plane.py).
 
 Call `setup()` once before `simulate()`: it turns on float64 and the compilation caches (nothing happens at
 import time).
@@ -19,6 +20,8 @@ from landscapes.spec import SpecError, did_you_mean
 
 from . import plane, training
 from .programs import cached_program, check_setup, gradient_oracle, jitted, setup, split_hyperparameters
+
+__all__ = ["setup", "simulate", "simulate_network", "final_points", "split_hyperparameters", "Watch", "Finals"]
 from .registry import Optimizer
 from .run import MinimumMeta, OptimizerMeta, ProjectionMeta, Run, RunMeta, SurfaceMeta, SweepMeta
 

@@ -200,12 +200,10 @@ def paths_of(run, stage: Stage) -> list[PathData]:
     num_opt, num_sweep, num_start = run.params.shape[:3]
     for o in range(num_opt):
         meta = run.meta.optimizers[o]
-        # a network's optimizers are named with what they learnt: accuracy on the held-out examples
-        title = meta.title if meta.test_accuracy is None else f"{meta.title} (test {meta.test_accuracy:.0%})"
         for s in range(num_sweep):
             for k in range(num_start):
                 xy, d = run.params[o, s, k], int(run.diverged_at[o, s, k])
-                out.append(PathData(meta.name, title, meta.color, xy, run.loss[o, s, k],
+                out.append(PathData(meta.name, meta.title, meta.color, xy, run.loss[o, s, k],
                                     max(visible_length(stage, xy, d), 1), d, (o, s, k),
                                     at_true_loss=run.meta.projection is not None))
     return out
@@ -515,10 +513,10 @@ def surface_caption(run, max_width: float = 8.5) -> VGroup:
     title = label(meta.title if meta.name != meta.title else "f(x, y)", CAPTION, TEXT_COLOR, "BOLD", role="caption")
     lines = [title, *formula_lines(f"f = {meta.formula}", max_width)]
     if run.meta.projection:  # what the picture is: a plane through the network's weights, and how much it holds
-        statement = label(run.meta.projection.statement, READOUT, TEXT_COLOR, role="caption")
+        statement = label(run.meta.projection.statement, CAPTION, TEXT_COLOR, role="caption")
         if statement.get_width() > max_width:  # at its comma: '2-D slice: PCA of the paths,' / '96% of …'
             head, tail = run.meta.projection.statement.split(", ", 1)
-            statement = VGroup(*(label(t, READOUT, TEXT_COLOR, role="caption") for t in (head + ",", tail)))
+            statement = VGroup(*(label(t, CAPTION, TEXT_COLOR, role="caption") for t in (head + ",", tail)))
             statement.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         lines.append(statement)
     return VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.15)

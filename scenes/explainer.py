@@ -165,7 +165,7 @@ class ChapterScene(Scene):
         projection = next((self.runs[p.run].meta.projection for p in beat.panels if self.runs[p.run].meta.projection),
                           None)
         if projection:  # a network's picture says which plane through its weights it shows, and how much it holds
-            overlay.add(label(projection.statement, READOUT, TEXT_COLOR, role="caption")
+            overlay.add(label(projection.statement, CAPTION, TEXT_COLOR, role="caption")
                         .to_corner(UL, buff=TITLE_BUFF).shift(0.62 * DOWN))
         overlay.fix_in_frame()
         self.add(overlay)

@@ -244,3 +244,5 @@ def test_a_network_race_renders(moons_run, view, tmp_path):
         # paths cross on a slice, so a head may sit under another path: its colour is looked for along its path
         assert (colour_distance(image, rgb(head["color"])) < 30).sum() >= 40, head
     assert len(np.unique(image.reshape(-1, 3), axis=0)) > 1000  # a shaded slice, not a blank frame
+    for text in facts["text"]:  # the plane's statement too: readable at 640 px
+        assert text["px"] >= (12 if text["role"] in ("title", "caption", "legend", "formula") else 10), text
