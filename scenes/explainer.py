@@ -262,8 +262,8 @@ class ChapterScene(Scene):
         self.cards, self.chart = [], None
         if beat.chart:
             self.chart = LossChart(first.paths, first.run.num_steps, width=SIDE_WIDTH - 1.2, height=3.4)
-            # its right edge and last tick label (half a label past the axis) inside the frame's 7.1
-            return self.chart.move_to([6.95 - SIDE_WIDTH / 2 + 0.15, -0.6, 0])
+            # its right edge (the last tick label, half a label past the axis) inside the frame, whatever its ticks
+            return self.chart.move_to([6.95 - SIDE_WIDTH / 2 + 0.5, -0.6, 0]).to_edge(RIGHT, buff=0.3)
         group = VGroup()
         for o in beat.equations:
             live = next((p for p in first.paths if p.index[0] == o), None) if beat.live_numbers else None
