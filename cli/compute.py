@@ -14,13 +14,10 @@ def compute(spec: RunSpec, max_steps: int | None = None) -> Run:
     engine.setup()
     surface = resolve_surface(spec.surface, spec.domain)
     optimizers = resolve_optimizers(list(spec.optimizers), surface)
-    steps = min(spec.steps, max_steps or spec.steps)
-    if surface.is_network:
-        return engine.simulate_network(surface, optimizers, steps, noise=spec.noise, batch_size=spec.batch_size,
-                                       seed=spec.seed, projection=spec.projection)
     starts = list(spec.starts) or list(surface.landscape.starts)
+    steps = min(spec.steps, max_steps or spec.steps)
     return engine.simulate(surface, optimizers, starts, steps, noise=spec.noise, batch_size=spec.batch_size,
-                           seed=spec.seed, sweep=spec.sweep)
+                           seed=spec.seed, sweep=spec.sweep, projection=spec.projection)
 
 
 def save_runs(specs: dict[str, RunSpec], folder: Path, max_steps: int | None = None) -> dict[str, str]:

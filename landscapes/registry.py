@@ -52,6 +52,14 @@ class Landscape:
 # A network's training loss: the mean cross-entropy of its predicted class probabilities p_θ.
 CROSS_ENTROPY = r"\frac{1}{N}\sum_i -\log\,p_\theta(y_i \mid x_i)"
 
+def network_landscape(title: str, data, hidden: int, z_top: float, adaptive_rate: float) -> Landscape:
+    """An MLP on a data split: trained in all its dimensions, shown on a plane through its paths (fitted domain)."""
+    return Landscape(title=title, formula=CROSS_ENTROPY, loss=None, domain=None, starts=((0.0, 0.0),),
+                     parameters={"hidden": hidden}, z_range=(0.0, z_top),
+                     learning_rates={"gradient": 0.5, "adaptive": adaptive_rate}, network=mlp(data),
+                     axes=("d_1", "d_2"))
+
+
 LANDSCAPES: dict[str, Landscape] = {
     "two-holes": Landscape(
         title="Two holes",
@@ -223,30 +231,11 @@ LANDSCAPES: dict[str, Landscape] = {
         data=datasets.tumours,
         axes=("w_1", "w_2"),
     ),
-    "digits-mlp": Landscape(
-        title="Digits MLP, 64–{hidden}–10, tanh",
-        formula=CROSS_ENTROPY,
-        loss=None,
-        domain=None,
-        starts=((0.0, 0.0),),
-        parameters={"hidden": 32},
-        z_range=(0.0, 3.0),  # from 0 to just above the loss at initialization, ln 10 ≈ 2.3: the descent fills it
-        learning_rates={"gradient": 0.5, "adaptive": 0.01},
-        network=mlp(datasets.digits),
-        axes=("d_1", "d_2"),
-    ),
-    "moons-mlp": Landscape(
-        title="Two-moons MLP, 2–{hidden}–2, tanh",
-        formula=CROSS_ENTROPY,
-        loss=None,
-        domain=None,
-        starts=((0.0, 0.0),),
-        parameters={"hidden": 8},
-        z_range=(0.0, 1.0),  # the loss at initialization is near ln 2 ≈ 0.69
-        learning_rates={"gradient": 0.5, "adaptive": 0.05},
-        network=mlp(datasets.moons),
-        axes=("d_1", "d_2"),
-    ),
+    # z_range: from 0 to just above the loss at initialization, ln(classes), so the descent fills the height
+    "digits-mlp": network_landscape("Digits MLP, 64–{hidden}–10, tanh", datasets.digits, hidden=32,
+                                    z_top=3.0, adaptive_rate=0.01),  # ln 10 ≈ 2.3
+    "moons-mlp": network_landscape("Two-moons MLP, 2–{hidden}–2, tanh", datasets.moons, hidden=8,
+                                   z_top=1.0, adaptive_rate=0.05),  # ln 2 ≈ 0.69
 }
 
 

@@ -294,13 +294,16 @@ def _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size,
 def simulate(surface: Surface, optimizers: Sequence[Optimizer], starts, num_steps: int, *,
              noise: float = 0.0, batch_size: int | None = None, seed: int = 0,
              sweep: tuple[str, Sequence[float]] | None = None, final_only: bool = False,
-             dtype=jnp.float64, grid_size: int | None = None) -> Run:
-    """Run every optimizer from every start (for every sweep value) in one jitted program; return a Run."""
+             dtype=jnp.float64, grid_size: int | None = None, projection: str = "pca") -> Run:
+    """Run every optimizer from every start (for every sweep value) in one jitted program; return a Run.
+
+    A network surface trains from its one seeded initialization and is shown on a plane (`projection`).
+    """
     if surface.is_network:
         if sweep or final_only or len(np.reshape(starts, (-1, 2))) != 1:
             raise SpecError(f"{surface.name} is a network: it trains from one initialization, with no sweep")
         return simulate_network(surface, optimizers, num_steps, noise=noise, batch_size=batch_size, seed=seed,
-                                grid_size=grid_size or NETWORK_GRID)
+                                projection=projection, grid_size=grid_size or NETWORK_GRID)
     configs = [{sweep[0]: [float(v) for v in sweep[1]]} if sweep else {} for _ in optimizers]
     starts, batch_size, results = _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size,
                                            seed, final_only, dtype, Watch())

@@ -62,7 +62,7 @@ def test_slice_is_the_loss_along_the_plane(network_run):
     surface, run = network_run
     network = surface.network
     split = network.data()
-    offsets, centre = _offsets(surface, run)
+    offsets, centre = _offsets(surface)
     chosen = plane.pca_plane(centre, offsets + centre)
     xs, ys, z = plane.slice_grid(network, chosen, run.meta.surface.domain, 7)
     for j, i in [(0, 0), (3, 5), (6, 2)]:
@@ -70,7 +70,7 @@ def test_slice_is_the_loss_along_the_plane(network_run):
         assert z[j, i] == pytest.approx(float(network.loss(theta, split.x_train, split.y_train)), rel=2e-5)
 
 
-def _offsets(surface, run=None):
+def _offsets(surface):
     """The paths in ℝᴾ again (training is deterministic), as θₜ − θ₀, and θ₀."""
     from optimizers.training import train
 
@@ -83,7 +83,7 @@ def test_pca_coordinates_reconstruct_the_paths(network_run):
     """The plane is the top-2 right singular subspace of all θₜ − θ₀ (a full SVD written here agrees), the
     coordinates are the paths' projections on it, and what they miss is exactly 1 − the stated share."""
     surface, run = network_run
-    offsets, centre = _offsets(surface, run)
+    offsets, centre = _offsets(surface)
     flat = offsets.reshape(-1, offsets.shape[-1])
     _, singular, vt = np.linalg.svd(flat, full_matrices=False)
     chosen = plane.pca_plane(centre, offsets + centre)
