@@ -75,11 +75,12 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
 
         def path(start, hyper, key, sigma):
             h = {**static, **hyper}
-            tx = info.factory(**h)
+            tx = opt.transform(h, num_steps)
+            at = info.gradient_at or (lambda h, state, params: params)
 
             def advance(params, state, t):
-                """One optimizer step: θ' = θ + u(g(θ), state)."""
-                grad = oracle(params, jax.random.fold_in(key, t), sigma)
+                """One optimizer step: θ' = θ + u(g, state), g taken at θ (or where the method looks ahead)."""
+                grad = oracle(at(h, state, params), jax.random.fold_in(key, t), sigma)
                 update, new_state = tx.update(grad, state, params)
                 return params + update, new_state, grad, update
 
@@ -112,7 +113,8 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                 update = jnp.where(moving, update, 0.0)
                 state_records = [_state_field(new_state, info.first, params),
                                  _state_field(new_state, info.second, params),
-                                 info.step_size(h, new_state, grad, update).astype(params.dtype)]
+                                 info.step_size({**h, "learning_rate": opt.rate(h, t, num_steps)}, new_state, grad,
+                                                update).astype(params.dtype)]
                 record = (params, loss, grad, update, *(jnp.where(alive, r, jnp.nan) for r in state_records))
                 return carry, record
 
@@ -284,7 +286,7 @@ def _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size,
     # NumPy arguments: building them with jnp would cost small compiles of their own on every fresh process.
     args = (np.asarray(starts, dtype), hypers, np.uint32(seed), np.asarray(noise, dtype))
     signature = (surface.spec, surface.domain,
-                 tuple((o.name, tuple(split_hyperparameters(o, keys)[0].items())) for o, keys in zip(optimizers, swept)),
+                 tuple(o.program_key(split_hyperparameters(o, keys)[0]) for o, keys in zip(optimizers, swept)),
                  num_steps, batch_size, noise > 0, final_only, swept, watch)
     program = cached_program(signature, lambda: build_program(surface, list(optimizers), num_steps, batch_size,
                                                               noise > 0, final_only, swept, watch), args)
@@ -403,7 +405,8 @@ def _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, s
         camera=tuple(land.camera), is_data=surface.is_data, axes=tuple(land.axes))
     results = results or [(None, None)] * len(optimizers)
     optimizer_meta = tuple(OptimizerMeta(o.name, o.info.title, o.info.color, o.spec, dict(o.hyperparameters),
-                                         tuple(o.equation), o.info.reference, accuracy, loss)
+                                         o.rule(num_steps), o.info.reference, accuracy, loss,
+                                         o.learning_rates(num_steps))
                            for o, (accuracy, loss) in zip(optimizers, results))
     # Grids of starts keep only the count (writing 262,144 pairs would cost more than the run).
     listed = tuple(tuple(s) for s in starts.tolist()) if len(starts) <= MAX_LISTED_STARTS else None

@@ -6,8 +6,10 @@ from collections.abc import Mapping
 H = Mapping[str, float]
 
 
-def num(value: float) -> str:
-    """A hyperparameter as mathtext: 0.9, 0.001, 10^{-8}, 3\\times10^{-5}."""
+def num(value: float | str) -> str:
+    """A hyperparameter as mathtext: 0.9, 0.001, 10^{-8}, 3\\times10^{-5}; a symbol (η_t) stays as it is."""
+    if isinstance(value, str):
+        return value
     if value == 0 or 1e-3 <= abs(value) < 1e4:
         return f"{value:g}"
     exponent = math.floor(math.log10(abs(value)))
@@ -36,6 +38,13 @@ def nesterov(h: H) -> tuple[str, ...]:
     b = num(h["momentum"])
     return (rf"v_i \leftarrow {b}\,v_i + g_i",
             rf"\theta_i \leftarrow \theta_i - {num(h['learning_rate'])}\,(g_i + {b}\,v_i)")
+
+
+def nesterov_sutskever(h: H) -> tuple[str, ...]:
+    """vᵢ ← μvᵢ − η ∂ᵢf(θ + μv);  θᵢ ← θᵢ + vᵢ (Sutskever et al.'s form, tracking θ itself)."""
+    b = num(h["momentum"])
+    return (rf"v_i \leftarrow {b}\,v_i - {num(h['learning_rate'])}\,\partial_i f(\theta + {b}\,v)",
+            r"\theta_i \leftarrow \theta_i + v_i")
 
 
 def adagrad(h: H) -> tuple[str, ...]:
@@ -120,6 +129,15 @@ def lion(h: H) -> tuple[str, ...]:
     return (rf"c_i = \mathrm{{sign}}({num(b1)}\,m_i + {_one_minus(b1)}\,g_i)",
             rf"m_i \leftarrow {num(b2)}\,m_i + {_one_minus(b2)}\,g_i",
             rf"\theta_i \leftarrow \theta_i - {num(h['learning_rate'])}\,(c_i + {num(h['weight_decay'])}\,\theta_i)")
+
+
+SYMBOLS = {"learning_rate": r"\eta", "momentum": r"\mu", "b1": r"\beta_1", "b2": r"\beta_2", "eps": r"\epsilon",
+           "weight_decay": r"\lambda"}
+
+
+def symbol(key: str) -> str:
+    """A hyperparameter's usual symbol (η, β₁, ...), else its name in roman type."""
+    return SYMBOLS.get(key, _text(key))
 
 
 def _text(name: str) -> str:

@@ -13,7 +13,9 @@ from landscapes import Surface
 from landscapes.limits import check, check_length
 from landscapes.spec import SpecError, did_you_mean, parse_number, split_spec, split_specs
 
-from . import equations
+from . import equations, nag
+from .schedules import Schedule, parse_schedule
+from .user_file import is_file_spec, keyword_defaults, latex_lines, load_factory, split_file_spec
 
 Hyper = Mapping[str, float | bool | int]
 
@@ -35,7 +37,9 @@ def _adam_step_size(second: str, corrected: bool = False):
     def step_size(h, state, grad, update):
         v = optax.tree_utils.tree_get(state, second)
         if not corrected:
-            v = v / (1 - h["b2"] ** optax.tree_utils.tree_get(state, "count"))
+            # the first count is Adam's own (a schedule keeps another, always equal to it)
+            count = optax.tree_utils.tree_get_all_with_path(state, "count")[0][1]
+            v = v / (1 - h["b2"] ** count)
         return h["learning_rate"] / (jnp.sqrt(v) + h["eps"])
 
     return step_size
@@ -57,6 +61,9 @@ class OptimizerInfo:
     step_size: Callable = _learning_rate
     optional: Mapping[str, type] = field(default_factory=dict)  # settable keys with no default value -> int/float
     required: tuple[str, ...] = ()  # of those, the ones the factory needs
+    gradient_at: Callable | None = None  # (h, state, θ) -> where the gradient is taken (default: θ itself)
+    source: str = ""  # a user file's SHA-256: programs compiled from it are keyed by it
+    any_keys: bool = False  # the factory takes **kwargs: any key may be set, as a number
 
 
 ADAM_DEFAULTS = {"b1": 0.9, "b2": 0.999, "eps": 1e-8}
@@ -100,7 +107,15 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
         "Lion", "#69F0AE", optax.lion, {"b1": 0.9, "b2": 0.99, "weight_decay": 1e-3}, equations.lion,
         "Chen et al. (2023)", "adaptive", first="mu"),
 }
+# Other ways to write one method, chosen with `form=`: the first is the default.
+FORMS = {"nesterov": {
+    "lookahead": OPTIMIZERS["nesterov"],
+    "sutskever": OptimizerInfo(
+        "Nesterov (Sutskever)", "#F48FB1", nag.sutskever, {"momentum": 0.9}, equations.nesterov_sutskever,
+        "Sutskever, Martens, Dahl & Hinton (2013)", gradient_at=nag.look_ahead),
+}}
 ALIASES = {"lr": "learning_rate"}
+USER_COLOR = "#A7FFEB"
 # Names under which optax passes things that are not hyperparameters.
 _NOT_HYPERPARAMETERS = {"mu_dtype", "mask", "accumulator_dtype", "weight_decay_mask", "params", "dtype", "key"}
 
@@ -155,6 +170,10 @@ def _check_runs(name: str, optimizer: "Optimizer") -> None:
             raise SpecError(f"{name} needs {', '.join(extra)} in its update (a line search), not only the gradient")
         params = jnp.zeros(2)
         jax.eval_shape(lambda p: tx.update(jnp.ones(2), tx.init(p), p), params)  # traced, not run
+        state = jax.eval_shape(tx.init, params)
+        for kind, field_name in (("first_moment", optimizer.info.first), ("second_moment", optimizer.info.second)):
+            if field_name and optax.tree_utils.tree_get(state, field_name) is None:
+                raise SpecError(f"{name}: its {kind} {field_name!r} is not a field of its optax state")
     except SpecError:
         raise
     except TypeError as error:
@@ -212,21 +231,56 @@ class Optimizer:
     name: str
     info: OptimizerInfo
     hyperparameters: Mapping[str, float | bool | int] = field(default_factory=dict)
+    schedule: Schedule | None = None  # η_t; None: the constant η
+    form: str | None = None  # another way to write the method (FORMS), None for its default
 
     @property
     def spec(self) -> str:
-        """The canonical CLI spelling with every hyperparameter."""
-        return f"{self.name}:" + ",".join(f"{k}={v:g}" if not isinstance(v, bool) else f"{k}={v}"
-                                          for k, v in self.hyperparameters.items())
+        """The canonical CLI spelling with every hyperparameter (and the form and schedule, when set)."""
+        parts = [f"form={self.form}"] if self.form else []
+        parts += [f"{k}={v:g}" if not isinstance(v, bool) else f"{k}={v}" for k, v in self.hyperparameters.items()]
+        parts += [self.schedule.spec] if self.schedule else []
+        return f"{self.name}:" + ",".join(parts)
 
     @property
     def equation(self) -> tuple[str, ...]:
-        """The update rule, as mathtext lines, with these hyperparameters."""
-        return self.info.equation(self.hyperparameters)
+        """The update rule, as mathtext lines, with these hyperparameters (a schedule's T as a symbol)."""
+        return self.rule(None)
 
-    def build(self, **traced) -> optax.GradientTransformation:
+    def rule(self, steps: int | None) -> tuple[str, ...]:
+        """The update rule for a run of `steps` steps: with a schedule, η is η_t, defined on a line of its own."""
+        if self.schedule is None:
+            return self.info.equation(self.hyperparameters)
+        lines = self.info.equation({**self.hyperparameters, "learning_rate": r"\eta_t"})
+        return (*lines, self.schedule.equation(self.hyperparameters["learning_rate"], steps))
+
+    def program_key(self, static: Mapping) -> tuple:
+        """What a compiled program depends on besides traced values: name, form, schedule, source, static values."""
+        return (self.name, self.form, self.schedule.spec if self.schedule else None, self.info.source,
+                tuple(static.items()))
+
+    def transform(self, h: Mapping, steps: int | None = None) -> optax.GradientTransformation:
+        """The optax transformation for hyperparameters h (traced in sweeps); η scheduled over `steps` if given."""
+        if self.schedule is not None and steps is not None:
+            h = {**h, "learning_rate": self.schedule.build(h["learning_rate"], steps)}
+        return self.info.factory(**h)
+
+    def rate(self, h: Mapping, t, steps: int):
+        """η_t: the learning rate of update t (the constant η without a schedule)."""
+        if self.schedule is None:
+            return h["learning_rate"]
+        return self.schedule.build(h["learning_rate"], steps)(t)
+
+    def learning_rates(self, steps: int) -> tuple[float, ...] | None:
+        """η_0 … η_{T−1} of a scheduled run (None without a schedule)."""
+        if self.schedule is None:
+            return None
+        rates = self.schedule.build(self.hyperparameters["learning_rate"], steps)(jnp.arange(steps))
+        return tuple(float(r) for r in jnp.broadcast_to(rates, (steps,)))
+
+    def build(self, steps: int | None = None, **traced) -> optax.GradientTransformation:
         """The optax transformation; `traced` overrides values (JAX tracers for sweeps)."""
-        return self.info.factory(**{**self.hyperparameters, **traced})
+        return self.transform({**self.hyperparameters, **traced}, steps)
 
 
 def optimizer_keys(info: OptimizerInfo) -> list[str]:
@@ -234,8 +288,32 @@ def optimizer_keys(info: OptimizerInfo) -> list[str]:
     return ["learning_rate", *(k for k in [*info.defaults, *info.optional] if k != "learning_rate")]
 
 
+def file_info(path: str, factory_name: str) -> OptimizerInfo:
+    """An entry for a user's factory: its own name, rule, state and colour where its attributes give them."""
+    factory, source = load_factory(path, factory_name)
+    owner = f"{path}:{factory_name}"
+    defaults, any_keys = keyword_defaults(factory)
+    lines = latex_lines(factory, owner)
+
+    def equation(h: Hyper) -> tuple[str, ...]:
+        """The file's own rule, then the values it runs with (none shown if it gives no rule)."""
+        if not lines:
+            return ()
+        values = r",\ ".join(rf"{equations.symbol(k)} = {equations.num(v) if not isinstance(v, bool) else v}"
+                             for k, v in h.items())
+        return (*lines, values)
+
+    return OptimizerInfo(str(getattr(factory, "display_name", factory_name)), str(getattr(factory, "color", USER_COLOR)),
+                         factory, defaults, equation, owner, "adaptive",
+                         first=getattr(factory, "first_moment", None), second=getattr(factory, "second_moment", None),
+                         step_size=_update_over_grad, source=source, any_keys=any_keys)
+
+
 def lookup(name: str) -> OptimizerInfo:
-    """The registry entry for a name (or 'optax:<alias>')."""
+    """The registry entry for a name (or 'optax:<alias>', or 'FILE.py:FACTORY')."""
+    if is_file_spec(name):
+        path, factory, _ = split_file_spec(name)
+        return file_info(path, factory)
     if name.startswith("optax:"):
         return _optax_alias_info(name.removeprefix("optax:"))
     if name not in OPTIMIZERS:
@@ -251,37 +329,59 @@ def default_learning_rate(name: str, info: OptimizerInfo, surface: Surface | Non
     return float(rates.get(name, rates.get(info.lr_kind, 0.05 if info.lr_kind == "adaptive" else 0.01)))
 
 
+def _split(spec: str) -> tuple[str, dict[str, str]]:
+    """A spec's name and its settings, for each way of naming an optimizer."""
+    if is_file_spec(spec):
+        path, factory, settings = split_file_spec(spec)
+        return f"{path}:{factory}", settings
+    return split_spec(spec) if not spec.startswith("optax:") else _split_optax(spec)
+
+
+def _form(name: str, settings: dict[str, str], info: OptimizerInfo) -> tuple[OptimizerInfo, str | None]:
+    """The entry for `form=` (taken out of the settings), and the form's name when it is not the default."""
+    form = settings.pop("form", None)
+    if form is None:
+        return info, None
+    forms = FORMS.get(name)
+    if not forms:
+        raise SpecError(f"{name} has one form: 'form' is a setting of {', '.join(FORMS)} only")
+    if form not in forms:
+        raise SpecError(f"unknown form '{form}' for {name}{did_you_mean(form, forms)} (valid: {', '.join(forms)})")
+    return forms[form], (form if form != next(iter(forms)) else None)
+
+
 def resolve_optimizer(spec: str, surface: Surface | None = None) -> Optimizer:
     """`NAME[:key=value,...]` -> Optimizer with validated, complete hyperparameters."""
     check_length(spec)
-    name, settings = split_spec(spec) if not spec.startswith("optax:") else _split_optax(spec)
-    info = lookup(name)
+    name, settings = _split(spec)
+    info, form = _form(name, settings, lookup(name))
+    schedule = parse_schedule(name, settings)
     keys = optimizer_keys(info)
     hyper: dict[str, float | bool | int] = {"learning_rate": default_learning_rate(name, info, surface)}
     hyper.update({k: v for k, v in info.defaults.items() if k != "learning_rate"})
     set_as: dict[str, str] = {}
     for raw_key, text in settings.items():
         key = ALIASES.get(raw_key, raw_key)
-        if key not in keys:
+        if key not in keys and not info.any_keys:
             raise SpecError(f"unknown hyperparameter '{raw_key}' for {name}{did_you_mean(raw_key, keys)}"
                             f" (valid: {', '.join(keys)})")
         if key in set_as:
             raise SpecError(f"{key} given twice in {spec!r} (as {set_as[key]!r} and {raw_key!r})")
         set_as[key] = raw_key
-        kind = info.optional.get(key) or type(hyper[key])
+        kind = info.optional.get(key) or type(hyper.get(key, 0.0))  # a **kwargs key is a float
         hyper[key] = _parse_value(name, key, text, float if kind is float or key == "learning_rate" else kind)
     missing = [k for k in info.required if k not in hyper]
     if missing:
         raise SpecError(f"{name} needs {', '.join(missing)} (e.g. {name}:{missing[0]}=...)")
-    optimizer = Optimizer(name, info, hyper)
-    if name.startswith("optax:"):
+    optimizer = Optimizer(name, info, hyper, schedule, form)
+    if name.startswith("optax:") or info.source:
         _check_runs(name, optimizer)
     return optimizer
 
 
 def given_keys(spec: str) -> set[str]:
     """The hyperparameters a spec sets itself (aliases resolved): {'learning_rate'} for 'gd:lr=0.1'."""
-    _, settings = split_spec(spec) if not spec.startswith("optax:") else _split_optax(spec)
+    _, settings = _split(spec)
     return {ALIASES.get(k, k) for k in settings}
 
 

@@ -67,6 +67,7 @@ class OptimizerMeta:
     reference: str
     test_accuracy: float | None = None  # networks: held-out accuracy at the final parameters
     train_loss: float | None = None  # networks: full training loss at the final parameters
+    learning_rates: tuple[float, ...] | None = None  # a scheduled run's η_0 … η_{T−1}
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,8 @@ class RunMeta:
         surface = SurfaceMeta(**{**s, "domain": tuple(s["domain"]), "camera": tuple(s["camera"]), "axes": tuple(s.get("axes", ("x", "y"))),
                                  "minima": tuple(MinimumMeta(**m) for m in s["minima"]),
                                  "z_range": tuple(s["z_range"]) if s["z_range"] else None})
-        optimizers = tuple(OptimizerMeta(**{**o, "equation": tuple(o["equation"])}) for o in d["optimizers"])
+        optimizers = tuple(OptimizerMeta(**{**o, "equation": tuple(o["equation"]),
+                                                "learning_rates": tuple(o.get("learning_rates") or ()) or None}) for o in d["optimizers"])
         starts = tuple(tuple(p) for p in d["starts"]) if d["starts"] is not None else None
         sweep = SweepMeta(d["sweep"]["key"], tuple(d["sweep"]["values"])) if d["sweep"] else None
         projection = ProjectionMeta(**d["projection"]) if d.get("projection") else None

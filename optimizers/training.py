@@ -41,11 +41,13 @@ def build_training(network: Network, optimizers: Sequence[Optimizer], num_steps:
         static, _ = split_hyperparameters(opt)
 
         def path(theta0, hyper, key, sigma):
-            tx = opt.info.factory(**static, **hyper)
+            h = {**static, **hyper}
+            tx = opt.transform(h, num_steps)
+            at = opt.info.gradient_at or (lambda h, state, theta: theta)
 
             def step(carry, t):
                 theta, state, diverged_at = carry
-                grad = oracle(theta, jax.random.fold_in(key, t), sigma)
+                grad = oracle(at(h, state, theta), jax.random.fold_in(key, t), sigma)
                 update, state = tx.update(grad, state, theta)
                 new = theta + update
                 ok = jnp.all(jnp.isfinite(new))
@@ -78,7 +80,7 @@ def train(network: Network, optimizers: Sequence[Optimizer], num_steps: int, *, 
     hypers = [{k: np.float64(opt.hyperparameters[k]) for k in split_hyperparameters(opt)[1]} for opt in optimizers]
     args = (theta0, hypers, np.uint32(seed), np.float64(noise))
     signature = ("network", network.data().name, network.sizes,
-                 tuple((o.name, tuple(split_hyperparameters(o)[0].items())) for o in optimizers),
+                 tuple(o.program_key(split_hyperparameters(o)[0]) for o in optimizers),
                  num_steps, batch_size, noise > 0)
     program = cached_program(signature, lambda: build_training(network, optimizers, num_steps, batch_size,
                                                                noise > 0), args)
