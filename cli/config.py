@@ -18,7 +18,8 @@ from .options import QUALITIES, Parser, check_rendering, finite, one_of, positiv
 
 DEFAULT_OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 DEFAULT_SURFACE = "two-holes"
-RENDERING = ("quality", "fps", "duration", "view", "gif_width", "glyphs", "dots", "equations")  # no use unrendered
+RENDERING = ("quality", "fps", "duration", "view", "gif_width", "glyphs", "dots", "equations",
+             "subtitles")  # no use unrendered
 
 
 def default_race_story(runs) -> bool:
@@ -48,6 +49,7 @@ class Config:
     projection: str | None = None
     output: list[str] = field(default_factory=list)
     trajectory_out: str | None = None
+    subtitles: str | None = None
     no_render: bool = False
     quality: str = "medium"
     fps: int | None = None
@@ -85,6 +87,7 @@ def race_parser() -> Parser:
       help="a network's plane: pca (of the paths, default) or random (filter-normalised directions)")
     a("-o", "--output", action="append", help="FILE.mp4 | FILE.gif | FILE.png; repeatable (default: media/)")
     a("--trajectory-out", help="also write trajectories to FILE.csv or FILE.npz (the full Run)")
+    a("--subtitles", help="also write the captions with their time spans to FILE.srt or FILE.vtt")
     a("--no-render", action="store_true", default=None, help="compute and export trajectories only")
     a("--quality", type=one_of(list(QUALITIES)), help="low 854x480@15, medium 720p30, high 1080p60, 4k 2160p60")
     a("--fps", type=positive_int, help="frames per second (default: the quality's)")

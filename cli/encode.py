@@ -39,8 +39,14 @@ def makers(targets: list[Path], movie: Path, still: Path, gif_movie: Path, gif_w
     return {target: made[target.suffix.lower()] for target in targets}
 
 
-def concat_mp4(parts: list[Path], out: Path) -> None:
-    """Join MP4s of the same size and frame rate without re-encoding."""
+def concat_mp4(parts: list[Path], out: Path, chapters: str | None = None) -> None:
+    """Join MP4s of the same size and frame rate without re-encoding; `chapters` (FFMETADATA text) become the
+    file's chapter markers."""
     listing = parts[0].with_name("parts.txt")
     listing.write_text("".join(f"file '{p}'\n" for p in parts))
-    ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", "-f", "mp4", str(out))
+    markers = []
+    if chapters:
+        metadata = parts[0].with_name("chapters.txt")
+        metadata.write_text(chapters, encoding="utf-8")
+        markers = ["-f", "ffmetadata", "-i", str(metadata), "-map", "0", "-map_chapters", "1"]
+    ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), *markers, "-c", "copy", "-f", "mp4", str(out))

@@ -6,8 +6,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from landscapes.spec import did_you_mean
+from optimizers.run import Run
 from scenes.chapters import CHAPTERS
 from scenes.job import RenderJob, SceneJob
+from scenes.timeline import explainer_timeline
 
 from . import process
 from .compute import save_runs
@@ -16,6 +18,7 @@ from .errors import UsageError
 from .options import QUALITIES, Parser, check_rendering, finite, one_of, positive_int
 from .outputs import (VIDEO_SUFFIXES, check_distinct, check_folder, check_output, default_outputs, publish,
                       publish_folder, work_folder)
+from .subtitles import check_subtitles, ffmetadata, subtitle_writer
 
 
 def explainer_parser() -> Parser:
@@ -30,6 +33,7 @@ def explainer_parser() -> Parser:
     a("--gif-width", type=positive_int, help="GIF width in pixels (default 640)")
     a("--duration", type=finite, help="seconds per chapter (default: each chapter's own)")
     a("--max-steps", type=positive_int, help="cap every run's steps (quick previews, tests)")
+    a("--subtitles", help="also write every caption with its time span to FILE.srt or FILE.vtt")
     a("--save-runs", help="only compute the chapters' runs into this folder (index: runs.json)")
     a("-q", "--quiet", action="store_true")
     return parser
@@ -76,15 +80,21 @@ def main(argv: Sequence[str]) -> int:
     animation = [flag for dest, flag in parser.given.items() if dest in ("fps", "duration")]
     if animation and not gif_dir and all(t.suffix.lower() == ".png" for t in targets):
         raise UsageError(f"{animation[0]} sets the animation: a PNG is its last frame (add -o FILE.mp4 or FILE.gif)")
+    subtitles = None
+    if args.subtitles is not None:
+        if not targets:  # the gallery's GIFs are chapters without their title cards: no one timeline fits them all
+            raise UsageError("--subtitles times the captions of the -o video: add -o FILE.mp4 or FILE.gif")
+        subtitles = check_subtitles(args.subtitles, targets)
     gallery = [gif_dir / f"{number:02d}-{name}.gif" for number, name in enumerate(names, 1)] if gif_dir else []
-    check_distinct({"--output": targets, "--gif-dir": [gif_dir, *gallery] if gif_dir else []})
+    check_distinct({"--output": targets, "--gif-dir": [gif_dir, *gallery] if gif_dir else [],
+                    "--subtitles": [subtitles] if subtitles else []})
     with work_folder() as folder:
-        scenes, chapter_scene = [], {}
+        scenes, chapter_scene, chapter_runs = [], {}, {}
         for name in names:
             if len(names) > 1:
                 scenes.append(SceneJob("title", width, height, fps, chapter=name))
             (folder / name).mkdir()
-            runs = save_runs(CHAPTERS[name].runs, folder / name, args.max_steps)
+            runs = chapter_runs[name] = save_runs(CHAPTERS[name].runs, folder / name, args.max_steps)
             chapter_scene[name] = len(scenes)
             scenes.append(SceneJob("chapter", width, height, fps, chapter=name, run_paths=runs,
                                    duration=args.duration))
@@ -93,18 +103,30 @@ def main(argv: Sequence[str]) -> int:
         job = RenderJob(tuple(scenes), str(folder), label=f"rendering explainer {args.chapter}", quiet=args.quiet)
         process.render(job)
         movies = [job.movie(i) for i in range(len(scenes))]
+        # the same numbers the scenes were timed by: when each caption shows, where each chapter starts
+        timeline = explainer_timeline(names, fps, args.duration,
+                                      {name: projection_statements(chapter_runs[name]) for name in names}
+                                      if subtitles else None)
         whole = movies[0]
         if len(movies) > 1 and any(t.suffix.lower() in (".mp4", ".gif") for t in targets):
             whole = folder / "all.mp4"
-            concat_mp4(movies, whole)
+            concat_mp4(movies, whole, chapters=ffmetadata(timeline))
         gif_fps = min(fps, GIF_FPS)
         writers = makers(targets, whole, job.still(len(scenes) - 1), whole, gif_width, gif_fps)
+        if subtitles:
+            writers[subtitles] = subtitle_writer(subtitles, timeline)
         for gif, name in zip(gallery, names):
             writers[gif] = lambda temp, movie=movies[chapter_scene[name]]: gif_from_mp4(movie, temp, gif_width, gif_fps)
         for path in publish(writers):
             if not args.quiet:
                 print(f"wrote {path}")
     return 0
+
+
+def projection_statements(paths: dict[str, str]) -> dict[str, str]:
+    """run key -> the plane statement its picture shows, for the runs drawn on a plane through a network's weights."""
+    projections = {key: Run.load(path).meta.projection for key, path in paths.items()}
+    return {key: projection.statement for key, projection in projections.items() if projection}
 
 
 def check_runs_folder(path: str) -> Path:

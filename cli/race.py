@@ -9,6 +9,7 @@ import numpy as np
 
 from optimizers.run import Run, RunSpec
 from scenes.job import RenderJob, SceneJob
+from scenes.timeline import race_timeline
 from scenes.views import VIEWS
 
 from . import process
@@ -19,6 +20,7 @@ from .errors import UsageError
 from .options import QUALITIES
 from .outputs import (TRAJECTORY_SUFFIXES, VIDEO_SUFFIXES, check_distinct, check_output, default_outputs, publish,
                       work_folder)
+from .subtitles import check_subtitles, race_lines, subtitle_writer
 
 
 def run_spec(config: Config) -> RunSpec:
@@ -107,7 +109,13 @@ def main(argv: Sequence[str]) -> int:
         process.check_display()
     elif not config.no_render and not targets:
         targets = default_outputs(surface_name(config.surface), config.view)
+    subtitles = None
+    if config.subtitles is not None:
+        if config.no_render or config.preview:  # (a --config file may set them; the command line is checked too)
+            raise UsageError(f"--subtitles has no effect with {'--no-render' if config.no_render else '--preview'}")
+        subtitles = check_subtitles(config.subtitles, targets)
     check_distinct({"--output": targets, "--trajectory-out": [trajectory] if trajectory else [],
+                    "--subtitles": [subtitles] if subtitles else [],
                     "--config": [config.config_file] if config.config_file else []})
     from landscapes import resolve_surface
 
@@ -117,6 +125,9 @@ def main(argv: Sequence[str]) -> int:
     if fitted:  # the paths keep to a corner: show that corner (--domain overrides); saved Runs draw the same
         run = compute(replace(run_spec(config), domain=fitted))
     extra = {trajectory: lambda temp: write_trajectories(run, temp)} if trajectory else {}
+    if subtitles:  # the captions stay on screen for the whole clip, timed as the scene times itself
+        fps = config.fps or QUALITIES[config.quality][2]
+        extra[subtitles] = subtitle_writer(subtitles, race_timeline(race_lines(run), fps, config.duration))
     if config.no_render:
         written = publish(extra)
     else:

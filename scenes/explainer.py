@@ -30,6 +30,9 @@ from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
 from scenes.pacing import pace_drawn  # noqa: E402
 from scenes.source import chapter_runs  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
+from scenes.timeline import (  # noqa: E402
+    FADE, HOLD, TITLE_FADE, TITLE_SECONDS, beat_seconds, chapter_segments, title_segments,
+)
 
 TITLE_BUFF = 0.25  # the chapter title's margin, top left
 SIDE_WIDTH = 5.2  # the right-hand column for equations or the chart
@@ -104,21 +107,19 @@ class ChapterScene(Scene):
     chapter: str = "downhill"
     run_paths: dict[str, str] | None = None  # run key -> .npz; None: from $LOSSCAPE_RUNS
     duration: float | None = None  # scales every beat (None: the chapter's own timing)
-    hold: float = 2.0
+    hold: float = HOLD
     probe_path: str | None = None
     show_glyphs: bool = True  # unused flags from the race CLI are accepted and ignored
     show_equations: bool = True
     show_dots: bool = False
     default_camera_config = dict(background_color=BACKGROUND)
 
-    FADE = 0.5  # seconds between beats
+    FADE = FADE  # seconds between beats
 
     @classmethod
     def expected_seconds(cls) -> float:
-        """Length of the video (for the progress bar)."""
-        beats = CHAPTERS[cls.chapter].beats
-        steps = cls.duration or sum(b.duration for b in beats)
-        return steps + len(beats) * cls.hold + (len(beats) - 1) * cls.FADE
+        """Length of the video (for the progress bar): its plays and waits, as the subtitles time them."""
+        return sum(chapter_segments(CHAPTERS[cls.chapter], cls.duration, cls.hold, cls.FADE))
 
     def title(self) -> VMobject:
         return (label(CHAPTERS[self.chapter].title, TITLE, TEXT_COLOR, weight="BOLD", role="title")
@@ -128,9 +129,8 @@ class ChapterScene(Scene):
         chapter = CHAPTERS[self.chapter]
         self.runs = chapter_runs(self.chapter, self.run_paths)
         self.add(self.title())
-        scale = (self.duration / sum(b.duration for b in chapter.beats)) if self.duration else 1.0
-        for i, beat in enumerate(chapter.beats):
-            self.play_beat(beat, beat.duration * scale, last=i == len(chapter.beats) - 1)
+        for i, (beat, seconds) in enumerate(zip(chapter.beats, beat_seconds(chapter, self.duration))):
+            self.play_beat(beat, seconds, last=i == len(chapter.beats) - 1)
 
     def play_beat(self, beat: Beat, duration: float, last: bool) -> None:
         self.frame.to_default_state()
@@ -314,13 +314,14 @@ class TitleCard(Scene):
     """A short card between chapters: the chapter's title and its one-line summary."""
 
     chapter: str = "downhill"
-    duration: float = 2.0
+    duration: float = TITLE_SECONDS
+    fade: float = TITLE_FADE
     default_camera_config = dict(background_color=BACKGROUND)
 
     @classmethod
     def expected_seconds(cls) -> float:
-        """Length of the video (for the progress bar)."""
-        return cls.duration
+        """Length of the video (for the progress bar): fade in, hold, fade out."""
+        return sum(title_segments(cls.duration, cls.fade))
 
     def construct(self):
         chapter = CHAPTERS[self.chapter]
@@ -328,9 +329,10 @@ class TitleCard(Scene):
         summary = label(chapter.summary, READOUT, DIM_TEXT, role="caption")
         summary.set_max_width(13.4)
         card = VGroup(title, summary).arrange(DOWN, buff=0.4)
-        self.play(FadeIn(card, shift=0.2 * UP), run_time=0.5)  # the three parts add up to `duration`
-        self.wait(max(self.duration - 1.0, 0.1))
-        self.play(FadeOut(card), run_time=0.5)
+        fade_in, hold, fade_out = title_segments(self.duration, self.fade)  # as the subtitles time them
+        self.play(FadeIn(card, shift=0.2 * UP), run_time=fade_in)
+        self.wait(hold)
+        self.play(FadeOut(card), run_time=fade_out)
 
 
 def _chapter_class(name: str) -> type:

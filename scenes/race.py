@@ -24,6 +24,7 @@ from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
 from scenes.pacing import pace_drawn  # noqa: E402
 from scenes.source import race_run  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
+from scenes.timeline import HOLD, race_segments  # noqa: E402
 
 
 class RaceScene(Scene):
@@ -32,7 +33,7 @@ class RaceScene(Scene):
     run_path: str | None = None  # None: $LOSSCAPE_RUN
     probe_path: str | None = None  # if set, screen positions of the final frame are written there (tests)
     duration: float = 10.0  # seconds over which the steps are spread
-    hold: float = 2.0  # seconds the finished race stays on screen
+    hold: float = HOLD  # seconds the finished race stays on screen
     orbit_degrees: float = 24.0  # camera turn over the race
     zoom: float = 1.0
     field_of_view: float = 25.0  # degrees
@@ -97,7 +98,7 @@ class RaceScene(Scene):
     @classmethod
     def expected_seconds(cls) -> float:
         """Length of the video (for the progress bar)."""
-        return cls.duration + cls.hold
+        return sum(race_segments(cls.duration, cls.hold))
 
     # drawing hooks, overridden by the other views
     def add_landscape(self) -> None:
