@@ -15,7 +15,7 @@ from . import process
 from .compute import save_runs
 from .encode import DEFAULT_GIF_WIDTH, GIF_FPS, concat_mp4, gif_from_mp4, makers
 from .errors import UsageError
-from .options import QUALITIES, Parser, check_rendering, finite, one_of, positive_int
+from .options import QUALITIES, Parser, add_look, check_rendering, finite, frame_pixels, one_of, positive_int
 from .outputs import (VIDEO_SUFFIXES, check_distinct, check_folder, check_output, default_outputs, publish,
                       publish_folder, work_folder)
 from .subtitles import check_subtitles, ffmetadata, subtitle_writer
@@ -34,6 +34,7 @@ def explainer_parser() -> Parser:
     a("--duration", type=finite, help="seconds per chapter (default: each chapter's own)")
     a("--max-steps", type=positive_int, help="cap every run's steps (quick previews, tests)")
     a("--subtitles", help="also write every caption with its time span to FILE.srt or FILE.vtt")
+    add_look(parser)
     a("--save-runs", help="only compute the chapters' runs into this folder (index: runs.json)")
     a("-q", "--quiet", action="store_true")
     return parser
@@ -57,7 +58,7 @@ def main(argv: Sequence[str]) -> int:
         for name, chapter in CHAPTERS.items():
             print(f"{name:10} {chapter.summary}")
         return 0
-    width, height, fps = QUALITIES[args.quality]
+    width, height, fps = frame_pixels(args.quality, args.aspect)
     fps = args.fps or fps
     check_rendering(args.fps, args.duration, args.gif_width, fps)
     names = chapter_names(args.chapter)
@@ -92,12 +93,13 @@ def main(argv: Sequence[str]) -> int:
         scenes, chapter_scene, chapter_runs = [], {}, {}
         for name in names:
             if len(names) > 1:
-                scenes.append(SceneJob("title", width, height, fps, chapter=name))
+                scenes.append(SceneJob("title", width, height, fps, chapter=name, theme=args.theme,
+                                       aspect=args.aspect))
             (folder / name).mkdir()
             runs = chapter_runs[name] = save_runs(CHAPTERS[name].runs, folder / name, args.max_steps)
             chapter_scene[name] = len(scenes)
             scenes.append(SceneJob("chapter", width, height, fps, chapter=name, run_paths=runs,
-                                   duration=args.duration))
+                                   duration=args.duration, theme=args.theme, aspect=args.aspect))
         still = any(t.suffix.lower() == ".png" for t in targets)
         scenes[-1] = replace(scenes[-1], still=still)
         job = RenderJob(tuple(scenes), str(folder), label=f"rendering explainer {args.chapter}", quiet=args.quiet)

@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 
 from landscapes.limits import check
 from landscapes.spec import did_you_mean
+from scenes.job import ASPECTS, pixel_size
+from scenes.theme import THEMES
 
 from .errors import UsageError
 
@@ -138,6 +140,21 @@ def one_of(choices: Sequence[str]) -> Callable[[str], str]:
 
     parse.__name__ = "choice"
     return parse
+
+
+def add_look(parser: "Parser", defaults: bool = True, aspects: Sequence[str] = tuple(ASPECTS)) -> None:
+    """--theme and --aspect among `aspects` (defaults dark and 16:9; None where a config file may set them)."""
+    parser.add_argument("--theme", type=one_of(list(THEMES)), default="dark" if defaults else None,
+                        help="dark (default) or light: a white ground for slides")
+    parser.add_argument("--aspect", type=one_of(list(aspects)), default="16:9" if defaults else None,
+                        help=f"{', '.join(aspects)}: the frame's shape (default 16:9; the shorter side is the "
+                             "quality's height)")
+
+
+def frame_pixels(quality: str, aspect: str) -> tuple[int, int, int]:
+    """(width, height, fps) of a quality in a frame shape: the shorter side is the quality's height."""
+    width, height, fps = QUALITIES[quality]
+    return (*pixel_size(height, aspect), fps)
 
 
 def check_rendering(fps: int | None, duration: float | None, gif_width: int | None, default_fps: int) -> None:

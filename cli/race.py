@@ -17,7 +17,7 @@ from .compute import compute
 from .config import Config, check_surface_settings, parse_config
 from .encode import GIF_FPS, makers
 from .errors import UsageError
-from .options import QUALITIES
+from .options import QUALITIES, frame_pixels
 from .outputs import (TRAJECTORY_SUFFIXES, VIDEO_SUFFIXES, check_distinct, check_output, default_outputs, publish,
                       work_folder)
 from .subtitles import check_subtitles, race_lines, subtitle_writer
@@ -78,14 +78,14 @@ def render_race(run: Run, config: Config, targets: list[Path], folder: Path, not
     note: a line under the legend (how the settings were chosen, for a tuned race).
     extra: more target -> maker pairs (a table, the trajectories), published with the pictures or not at all.
     """
-    width, height, fps = QUALITIES[config.quality]
+    width, height, fps = frame_pixels(config.quality, config.aspect)
     run_path = folder / "run.npz"
     run.save(run_path)
     gifs = [t for t in targets if t.suffix.lower() == ".gif"]
     separate_gif = bool(gifs) and VIEWS[config.view].orbits
     main = SceneJob(config.view, width, height, config.fps or fps, run_path=str(run_path),
                     duration=config.duration, show_glyphs=config.glyphs, show_equations=config.equations,
-                    show_dots=config.dots, note=note,
+                    show_dots=config.dots, note=note, theme=config.theme, aspect=config.aspect,
                     movie=any(t.suffix.lower() == ".mp4" for t in targets) or (bool(gifs) and not separate_gif),
                     still=any(t.suffix.lower() == ".png" for t in targets))
     scenes = [main, still_camera(main, config.gif_width)] if separate_gif else [main]

@@ -13,14 +13,14 @@ from .config import DEFAULT_OPTIMIZERS, DEFAULT_SURFACE
 from .encode import GIF_FPS, makers
 from .errors import UsageError
 from .encode import DEFAULT_GIF_WIDTH
-from .options import QUALITIES, Parser, check_rendering, finite, one_of, positive_int
+from .options import QUALITIES, Parser, add_look, check_rendering, finite, one_of, positive_int
 from .outputs import VIDEO_SUFFIXES, check_distinct, check_output, default_outputs, publish, work_folder
 
 TABLE_SUFFIXES = (".csv",)
 
 
-def study_parser(prog: str, description: str, steps: int) -> Parser:
-    """The flags every study takes: what to run and where its picture and table go."""
+def study_parser(prog: str, description: str, steps: int, aspects: Sequence[str] = ("16:9",)) -> Parser:
+    """The flags every study takes: what to run and where its picture and table go (in frames of `aspects`)."""
     parser = Parser(prog=f"render.py {prog}", description=description)
     a = parser.add_argument
     a("--surface", default=DEFAULT_SURFACE, help=f"registered name[:key=value] or an expression (default {DEFAULT_SURFACE})")
@@ -34,6 +34,7 @@ def study_parser(prog: str, description: str, steps: int) -> Parser:
     a("--fps", type=positive_int, help="frames per second (default: the quality's)")
     a("--gif-width", type=positive_int, help=f"GIF width in pixels (default {DEFAULT_GIF_WIDTH})")
     a("--duration", type=finite, default=8.0, help="seconds the animation takes (default 8)")
+    add_look(parser, aspects=aspects)
     a("-q", "--quiet", action="store_true", help="no progress bar, no messages")
     return parser
 
@@ -138,10 +139,10 @@ def render_study(scene: str, targets: list[Path], args, run=None, study=None,
         stills = [t for t in targets if t.suffix.lower() == ".png"]
         scenes = []
         if moving:
-            scenes.append(SceneJob(scene, width, height, fps, duration=args.duration, **files))
+            scenes.append(SceneJob(scene, width, height, fps, duration=args.duration, theme=args.theme, **files))
         if stills:
             scenes.append(SceneJob(still_scene or scene, width, height, fps, movie=False, still=True,
-                                   duration=args.duration, **files))
+                                   duration=args.duration, theme=args.theme, **files))
         job = RenderJob(tuple(scenes), str(folder), label=f"rendering {targets[0].stem}", quiet=args.quiet)
         process.render(job)
         movie, still = job.movie(0), job.still(len(scenes) - 1)

@@ -6,6 +6,7 @@ from dataclasses import replace
 import numpy as np
 
 from landscapes.limits import check
+from scenes.job import ASPECTS
 
 from .config import Config, parse_start
 from .options import one_of
@@ -20,7 +21,8 @@ HEADER = ["optimizer", "spec", "objective"]
 
 
 def tune_parser():
-    parser = study_parser("tune", "Find each optimizer's best settings by exhaustive grid search.", steps=500)
+    parser = study_parser("tune", "Find each optimizer's best settings by exhaustive grid search.", steps=500,
+                          aspects=tuple(ASPECTS))
     a = parser.add_argument
     a("--start", action="append", help="start point X,Y; repeatable (default: the surface's own)")
     a("--objective", type=one_of(list(OBJECTIVES)), default="final", help="final (the final loss, default) or mean (the mean loss over the run)")
@@ -100,7 +102,7 @@ def render_tuned(args, specs: list[str], starts, targets, how: str, extra: dict)
 
     config = Config(surface=args.surface, optimizer=specs, steps=args.steps, start=[f"{x!r},{y!r}" for x, y in starts],
                     quality=args.quality, fps=args.fps, gif_width=args.gif_width, duration=args.duration,
-                    quiet=args.quiet, domain=args.domain)
+                    quiet=args.quiet, domain=args.domain, theme=args.theme, aspect=args.aspect)
     run = compute(run_spec(config))
     tuned = tuple(replace(o, title=f"{o.title} tuned") for o in run.meta.optimizers)
     run = replace(run, meta=replace(run.meta, optimizers=tuned))

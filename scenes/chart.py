@@ -2,10 +2,11 @@
 
 import numpy as np
 
-from .elements import DIM_TEXT, READOUT, PathData, label
+from .elements import READOUT, PathData, label
 from .headless import manimlib  # noqa: F401
 from manimlib import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject  # noqa: E402
 from .stage import is_log_loss  # noqa: E402
+from .theme import current  # noqa: E402
 
 
 class LossChart(VGroup):
@@ -20,12 +21,12 @@ class LossChart(VGroup):
         lo, hi = float(values.min()), float(values.max())
         pad = 0.05 * (hi - lo or 1.0)
         self.lo, self.hi = lo - pad, hi + pad
-        self.box = Rectangle(width, height).set_stroke(DIM_TEXT, 1)
+        self.box = Rectangle(width, height).set_stroke(current().dim_text, 1)
         self.add(self.box)
         self._add_ticks()
         self.curves = VGroup(*(VMobject().set_stroke(p.color, width=2.5) for p in paths))
         self.add(self.curves)
-        self.add(label("log loss" if self.log else "loss", READOUT, DIM_TEXT, role="chart").next_to(self.box, UP, buff=0.1)
+        self.add(label("log loss" if self.log else "loss", READOUT, current().dim_text, role="chart").next_to(self.box, UP, buff=0.1)
                  .align_to(self.box, LEFT))
 
     def _transform(self, loss: np.ndarray) -> np.ndarray:
@@ -41,15 +42,15 @@ class LossChart(VGroup):
     def _add_ticks(self) -> None:
         for step in (0, self.num_steps // 2, self.num_steps):
             x = self.to_point([step], [np.nan])[0]
-            self.add(label(str(step), READOUT, DIM_TEXT, role="chart").next_to(np.array([x[0], self.box.get_bottom()[1], 0]), DOWN, 0.08))
+            self.add(label(str(step), READOUT, current().dim_text, role="chart").next_to(np.array([x[0], self.box.get_bottom()[1], 0]), DOWN, 0.08))
         for t in np.linspace(self.lo, self.hi, 4)[1:-1] if not self.log else range(int(np.ceil(self.lo)),
                                                                                     int(np.floor(self.hi)) + 1):
             y = ((t - self.lo) / (self.hi - self.lo) - 0.5) * self.h + self.box.get_center()[1]
             text = f"1e{t:d}" if self.log else f"{t:.3g}"
             left = np.array([self.box.get_left()[0], y, 0])
-            self.add(Line(left, left + 0.08 * RIGHT).set_stroke(DIM_TEXT, 1))
-            self.add(label(text.replace("-", "−"), READOUT, DIM_TEXT, role="chart").next_to(left, LEFT, buff=0.08))
-        self.add(label("step", READOUT, DIM_TEXT, role="chart").next_to(self.box, DOWN, buff=0.45))
+            self.add(Line(left, left + 0.08 * RIGHT).set_stroke(current().dim_text, 1))
+            self.add(label(text.replace("-", "−"), READOUT, current().dim_text, role="chart").next_to(left, LEFT, buff=0.08))
+        self.add(label("step", READOUT, current().dim_text, role="chart").next_to(self.box, DOWN, buff=0.45))
 
     def show(self, tau: float) -> None:
         for p, curve in zip(self.paths, self.curves):

@@ -18,19 +18,35 @@ from manimlib import (  # noqa: E402
 )
 
 from .mathtext import formula, single_outline  # noqa: E402
-from .stage import COLOR_RANGE, COLORMAP, LIFT, Stage, visible_length  # noqa: E402
+from .stage import LIFT, Stage, visible_length  # noqa: E402
+from .theme import current  # noqa: E402
 
 FONT = "DejaVu Sans"
-TEXT_COLOR = "#E8E8E8"
-DIM_TEXT = "#B4BAC2"
-BACKGROUND = "#14161A"
-END_COLOR = "#D9D9D9"  # where a path stops: neutral, so it is nobody's path colour
-DIVERGED_COLOR = "#FF6B6B"  # only a path whose loss blew up is called out in red
-OUTLINE_COLOR = "#0B0C0F"  # drawn under every path, so it reads on light and dark ground alike
 # Font sizes (points at 480p) by role: at 640 px wide, digits are 0.345 px per point tall (12 px at 35).
 TITLE, CAPTION, LEGEND, READOUT = 40, 36, 36, 30
+# Text in a square or vertical frame (8 units wide, not 14.2) is drawn at this share of its size: it still reads
+# larger at 640 px wide than in 16:9, and leaves room to stack what sits side by side in a wide frame.
+NARROW_TEXT = 0.8
 SUBSTEPS = 4  # polyline points per optimizer step, so a path follows the curved surface between steps
 TRAIL_STEPS = 12  # how many recent steps the bright trail covers
+
+
+def frame_size() -> tuple[float, float]:
+    """(width, height) of the frame in scene units, as the render set it (14.2 × 8 for 16:9)."""
+    import manimlib
+
+    return manimlib.FRAME_WIDTH, manimlib.FRAME_HEIGHT
+
+
+def is_wide() -> bool:
+    """A landscape frame (16:9): things sit side by side; otherwise they stack."""
+    width, height = frame_size()
+    return width > 1.2 * height
+
+
+def text_scale() -> float:
+    """Factor on every font size: 1 in a wide frame, NARROW_TEXT in a square or vertical one."""
+    return 1.0 if is_wide() else NARROW_TEXT
 
 
 def project_to_pixels(frame, points: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -52,22 +68,49 @@ def project_to_pixels(frame, points: np.ndarray, width: int, height: int) -> np.
 TEXT_PATHS = dict(use_simple_quadratic_approx=False)
 
 
+def glyph_outline(text: str, font_size: float, weight: str = "NORMAL") -> VMobject:
+    """The text's glyphs at exactly `font_size` as one outline, traced faithfully."""
+    return single_outline(Text(text, font=FONT, font_size=font_size, weight=weight, path_string_config=TEXT_PATHS))
+
+
 def text_outline(text: str, size: float, weight: str = "NORMAL") -> VMobject:
-    """The text's glyphs as one outline, traced faithfully."""
-    return single_outline(Text(text, font=FONT, font_size=size, weight=weight, path_string_config=TEXT_PATHS))
+    """The text's glyphs as one outline at `size` × text_scale() (the frame's share)."""
+    return glyph_outline(text, size * text_scale(), weight)
 
 
-def label(text: str, size: float = CAPTION, color: str = TEXT_COLOR, weight: str = "NORMAL",
+def label(text: str, size: float = CAPTION, color: str | None = None, weight: str = "NORMAL",
           role: str = "text") -> VMobject:
-    """Screen text, sized in points at 480p so it stays readable there (one outline: cheap per frame)."""
-    mob = text_outline(text, size, weight).set_fill(color, 1)
+    """Screen text, sized in points at 480p so it stays readable there (one outline: cheap per frame); the
+    theme's text colour unless `color` is given."""
+    mob = text_outline(text, size, weight).set_fill(color or current().text, 1)
     return measured(mob, digit_height(size), role)
 
 
-@functools.cache
 def digit_height(size: float) -> float:
-    """Height in scene units of a digit at this font size: the measure of how large text reads."""
-    return text_outline("0", size).get_height()
+    """Height in scene units of a digit at this font size in this frame: the measure of how large text reads."""
+    return font_digit_height(size * text_scale())
+
+
+def wrapped_label(text: str, size: float, max_width: float, color: str | None = None,
+                  role: str = "caption") -> VMobject:
+    """The text as one label, or broken at spaces into centred lines no wider than max_width (greedy)."""
+    whole = label(text, size, color, role=role)
+    if whole.get_width() <= max_width:
+        return whole
+    lines, line = [], ""
+    for word in text.split(" "):
+        trial = f"{line} {word}".strip()
+        if line and label(trial, size, color, role=role).get_width() > max_width:
+            lines.append(line)
+            trial = word
+        line = trial
+    return VGroup(*(label(t, size, color, role=role) for t in [*lines, line])).arrange(DOWN, buff=0.12)
+
+
+@functools.cache
+def font_digit_height(font_size: float) -> float:
+    """Height in scene units of a digit at exactly `font_size`."""
+    return glyph_outline("0", font_size).get_height()
 
 
 def measured(mob: VMobject, digit: float, role: str) -> VMobject:
@@ -77,14 +120,19 @@ def measured(mob: VMobject, digit: float, role: str) -> VMobject:
 
 
 def text_sizes(mobjects, width_px: int) -> list[dict]:
-    """Digit height in pixels (at an output `width_px` wide) of every visible text among the mobjects' families."""
-    from manimlib import FRAME_WIDTH
-
+    """Digit height in pixels (at an output `width_px` wide) of every visible text among the mobjects' families;
+    for text fixed in the frame, its box [left, bottom, right, top] as shares of the frame (inside: 0 to 1)."""
+    width, height = frame_size()
     out = []
     for mob in {id(m): m for top in mobjects for m in top.get_family()}.values():
         if hasattr(mob, "text_role") and mob.get_fill_opacity() > 0 and mob.text_height > 0:
-            px = mob.text_digit * mob.get_height() / mob.text_height * width_px / FRAME_WIDTH
-            out.append({"role": mob.text_role, "px": round(px, 2)})
+            px = mob.text_digit * mob.get_height() / mob.text_height * width_px / width
+            entry = {"role": mob.text_role, "px": round(px, 2)}
+            if mob.is_fixed_in_frame():
+                (x0, y0, _), (x1, y1, _) = mob.get_corner(DOWN + LEFT), mob.get_corner(UP + RIGHT)
+                entry["box"] = [round(v, 4) for v in (x0 / width + 0.5, y0 / height + 0.5, x1 / width + 0.5,
+                                                      y1 / height + 0.5)]
+            out.append(entry)
     return out
 
 
@@ -92,10 +140,11 @@ SLOTS = {".": 0.5, "−": 1.25}  # slot widths in digit advances (tabular digits
 
 
 @functools.cache
-def _glyph(char: str, size: float) -> np.ndarray:
-    """Outline points of one character centred in its slot: baseline at y = 0, slot from x = 0."""
-    reference = label("0", size)
-    glyph = label(char, size)
+def _glyph(char: str, font_size: float) -> np.ndarray:
+    """Outline points of one character at exactly `font_size`, centred in its slot: baseline at y = 0, slot
+    from x = 0."""
+    reference = glyph_outline("0", font_size)
+    glyph = glyph_outline(char, font_size)
     if char == "−":
         glyph.move_to(reference.get_center())  # the minus sits at digit mid-height
     else:
@@ -113,13 +162,13 @@ class LiveNumber(VMobject):
     changes costs a copy of its outline.
     """
 
-    def __init__(self, value: float = 0.0, decimals: int = 4, size: float = READOUT, color: str = TEXT_COLOR,
+    def __init__(self, value: float = 0.0, decimals: int = 4, size: float = READOUT, color: str | None = None,
                  role: str = "readout"):
         super().__init__()
-        self.format, self.size, self.text = f"{{:.{decimals}f}}", size, ""
+        self.format, self.size, self.text = f"{{:.{decimals}f}}", size * text_scale(), ""
         self.advance = label("0", size).get_width() * 1.12  # tabular figures: every digit one slot wide
         self.set_value(value)
-        self.set_fill(color, 1).set_stroke(width=0)
+        self.set_fill(color or current().text, 1).set_stroke(width=0)
         measured(self, digit_height(size), role)
 
     def _slot(self, char: str) -> float:
@@ -203,7 +252,7 @@ def paths_of(run, stage: Stage) -> list[PathData]:
         for s in range(num_sweep):
             for k in range(num_start):
                 xy, d = run.params[o, s, k], int(run.diverged_at[o, s, k])
-                out.append(PathData(meta.name, meta.title, meta.color, xy, run.loss[o, s, k],
+                out.append(PathData(meta.name, meta.title, current().path_color(meta.color), xy, run.loss[o, s, k],
                                     max(visible_length(stage, xy, d), 1), d, (o, s, k),
                                     at_true_loss=run.meta.projection is not None))
     return out
@@ -287,7 +336,7 @@ class PathTracer(Group):
             self.dense = to_points(dense[:, :2], dense[:, 2])
         else:
             self.steps, self.dense = to_points(xy), to_points(densify(xy))
-        self.outline = VMobject().set_stroke(OUTLINE_COLOR, width=width + 3.0, opacity=0.85)
+        self.outline = VMobject().set_stroke(current().outline, width=width + 3.0, opacity=0.85)
         self.body = VMobject().set_stroke(path.color, width=width, opacity=0.75)
         self.trail = VMobject().set_stroke(path.color, width=width * 1.6, opacity=1.0)
         if three_d:
@@ -335,16 +384,16 @@ def end_mark(dense: np.ndarray, escaped: bool, r: float = 0.1) -> VMobject:
     else:
         mark = VMobject().set_points_as_corners(
             [end + [-r, -r, 0], end + [r, r, 0], end, end + [-r, r, 0], end + [r, -r, 0]])
-    return mark.set_stroke(END_COLOR, width=4)
+    return mark.set_stroke(current().end, width=4)
 
 
 def end_note(path: PathData, size: float = READOUT) -> Text:
     """'escaped at step k' (downhill, off the map), 'diverged at step k' (the loss blew up) or 'left the map'."""
     if path.escaped:
-        return label(f"escaped at step {path.visible}", size, END_COLOR, role="note")
+        return label(f"escaped at step {path.visible}", size, current().end, role="note")
     if path.diverged_at >= 0:
-        return label(f"diverged at step {path.diverged_at}", size, DIVERGED_COLOR, role="note")
-    return label(f"left the map at step {path.visible}", size, DIVERGED_COLOR, role="note")
+        return label(f"diverged at step {path.diverged_at}", size, current().diverged, role="note")
+    return label(f"left the map at step {path.visible}", size, current().diverged, role="note")
 
 
 class Legend(VGroup):
@@ -358,11 +407,12 @@ class Legend(VGroup):
             swatch = Line(ORIGIN, 0.4 * RIGHT).set_stroke(p.color, width=8)
             # compact: the panel's title and the ball's tag already name the path
             title = label(p.title, size, p.color, weight="BOLD", role="legend") if not compact else \
-                label("loss", size, DIM_TEXT, role="legend")
+                label("loss", size, current().dim_text, role="legend")
             value = LiveNumber(p.loss[0], decimals=4, size=size, role="legend")
             rows.append(VGroup(swatch, title, value).arrange(RIGHT, buff=0.14))
-        VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
-        width = max(r[1].get_width() for r in rows)
+        if rows:
+            VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        width = max((r[1].get_width() for r in rows), default=0.0)
         for r in rows:  # the numbers in one column
             r[2].next_to(r[1], RIGHT, buff=0.14 + width - r[1].get_width())
         self.values = [r[2] for r in rows]
@@ -391,8 +441,8 @@ class StepCounter(VGroup):
 
     def __init__(self, num_steps: int, size: float = LEGEND):
         self.number = LiveNumber(0, decimals=0, size=size, role="legend")
-        super().__init__(label("step", size, DIM_TEXT, role="legend"), self.number,
-                         label(f"/ {num_steps}", size, DIM_TEXT, role="legend"))
+        super().__init__(label("step", size, current().dim_text, role="legend"), self.number,
+                         label(f"/ {num_steps}", size, current().dim_text, role="legend"))
         self.arrange(RIGHT, buff=0.12)
 
     def show(self, tau: float) -> None:
@@ -421,24 +471,22 @@ def level_curves(run, stage: Stage, to_point, levels: int) -> VGroup:
 def surface_contours(run, stage: Stage, height: "HeightField", levels: int = 12) -> VGroup:
     """Level curves of the displayed height, lying on the surface: the shape reads even where shading is flat."""
     lines = level_curves(run, stage, lambda x, y: stage.to_3d(x, y, height(x, y), lift=0.012), levels)
-    lines.set_stroke("#FFFFFF", width=1.0, opacity=0.28)
+    lines.set_stroke(current().mesh, width=1.0, opacity=current().mesh_opacity)
     lines.set_flat_stroke(False)
     return lines
 
 
-MINIMUM_COLORS = {"global": "#FFD54F", "local": "#B0BEC5", "saddle": "#FFAB40"}
-
-
 def minima_markers(run, to_point, three_d: bool = False) -> Group:
-    """Known minima inside the domain: gold for global, grey for local, orange for saddles (spheres in 3D,
-    hidden where the surface is in front)."""
+    """Known minima inside the domain: gold for global, grey for local, orange for saddles (the theme's shades; (spheres in 3D,
+    hidden where the surface is in front))."""
     markers = Group()
     for m in visible_minima(run):
         if three_d:
-            markers.add(Sphere(radius=0.06, resolution=(12, 12)).set_color(MINIMUM_COLORS[m.kind])
+            markers.add(Sphere(radius=0.06, resolution=(12, 12)).set_color(current().minimum_colors[m.kind])
                         .move_to(to_point(m.x, m.y)))
         else:
-            markers.add(GlowDot(to_point(m.x, m.y), radius=0.14, color=MINIMUM_COLORS[m.kind], glow_factor=2))
+            markers.add(GlowDot(to_point(m.x, m.y), radius=0.14, color=current().minimum_colors[m.kind],
+                                glow_factor=2))
     return markers
 
 
@@ -450,13 +498,13 @@ def visible_minima(run) -> list:
 def minimum_label(m) -> VMobject:
     """The loss at a marked minimum, e.g. 'min −0.679', outlined so it reads on any ground."""
     name = {"global": "min", "local": "local min", "saddle": "saddle"}[m.kind]
-    text = label(f"{name} {m.value:.3f}".replace("-", "−"), READOUT, MINIMUM_COLORS[m.kind], role="marker")
-    return text.set_backstroke(OUTLINE_COLOR, width=4)
+    text = label(f"{name} {m.value:.3f}".replace("-", "−"), READOUT, current().minimum_colors[m.kind], role="marker")
+    return text.set_backstroke(current().halo, width=4)
 
 
 def name_tag(path: PathData) -> VMobject:
     """The optimizer's name in its colour, to ride beside its ball."""
-    return label(path.title, READOUT, path.color, weight="BOLD", role="tag").set_backstroke(OUTLINE_COLOR, 4)
+    return label(path.title, READOUT, path.color, weight="BOLD", role="tag").set_backstroke(current().halo, 4)
 
 
 def unstack(labels) -> None:
@@ -510,13 +558,13 @@ def screen_point(frame, point: np.ndarray, width: int, height: int) -> np.ndarra
 def surface_caption(run, max_width: float = 8.5) -> VGroup:
     """The surface's title and formula (broken into lines no wider than max_width), for a corner of the frame."""
     meta = run.meta.surface
-    title = label(meta.title if meta.name != meta.title else "f(x, y)", CAPTION, TEXT_COLOR, "BOLD", role="caption")
+    title = label(meta.title if meta.name != meta.title else "f(x, y)", CAPTION, weight="BOLD", role="caption")
     lines = [title, *formula_lines(f"f = {meta.formula}", max_width)]
     if run.meta.projection:  # what the picture is: a plane through the network's weights, and how much it holds
-        statement = label(run.meta.projection.statement, CAPTION, TEXT_COLOR, role="caption")
+        statement = label(run.meta.projection.statement, CAPTION, role="caption")
         if statement.get_width() > max_width:  # at its comma: '2-D slice: PCA of the paths,' / '96% of …'
             head, tail = run.meta.projection.statement.split(", ", 1)
-            statement = VGroup(*(label(t, CAPTION, TEXT_COLOR, role="caption") for t in (head + ",", tail)))
+            statement = VGroup(*(label(t, CAPTION, role="caption") for t in (head + ",", tail)))
             statement.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         lines.append(statement)
     return VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
@@ -545,10 +593,11 @@ def split_formula(tex: str) -> tuple[str, str]:
     return tex[:cut].rstrip(), tex[cut:]
 
 
-def formula_text(tex: str, color: str = TEXT_COLOR, role: str = "formula", scale: float = 1.0) -> VMobject:
-    """A formula whose digits are as tall as the caption's (mathtext, or LaTeX where installed)."""
+def formula_text(tex: str, color: str | None = None, role: str = "formula", scale: float = 1.0) -> VMobject:
+    """A formula whose digits are as tall as the caption's (mathtext, or LaTeX where installed), in the theme's
+    text colour unless `color` is given."""
     digit = digit_height(CAPTION) * scale
-    mob = formula(tex, size=1.0, color=color)
+    mob = formula(tex, size=1.0, color=color or current().text)
     mob.scale(digit / formula_digit())
     return measured(mob, digit, role)
 
@@ -567,15 +616,18 @@ def contour_image(run, stage: Stage, pixels: int = 900) -> ImageMobject:
     ax = fig.add_axes((0, 0, 1, 1))
     h = stage.height(np.nan_to_num(run.grid_z, nan=np.nanmax(run.grid_z)))
     levels = np.linspace(0, 1, 25)
-    lo, hi = COLOR_RANGE  # the same colours as the 3D surface: height 0 -> lo, 1 -> hi
-    ax.contourf(run.grid_x, run.grid_y, h, levels=levels, cmap=colormaps[COLORMAP], vmin=-lo / (hi - lo),
+    theme = current()
+    lo, hi = theme.color_range  # the same colours as the 3D surface: height 0 -> lo, 1 -> hi
+    ax.contourf(run.grid_x, run.grid_y, h, levels=levels, cmap=colormaps[theme.colormap], vmin=-lo / (hi - lo),
                 vmax=(1 - lo) / (hi - lo))
-    ax.contour(run.grid_x, run.grid_y, h, levels=levels, colors="white", linewidths=0.4, alpha=0.35)
+    ax.contour(run.grid_x, run.grid_y, h, levels=levels, colors=theme.mesh, linewidths=0.4,
+               alpha=1.25 * theme.mesh_opacity)
     ax.set_axis_off()
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     # One file per distinct map, reused across renders.
-    key = hashlib.sha1(h.tobytes() + repr((stage.domain, pixels, COLORMAP, COLOR_RANGE)).encode()).hexdigest()[:16]
+    key = hashlib.sha1(h.tobytes() + repr((stage.domain, pixels, theme.colormap, theme.color_range, theme.mesh,
+                                           theme.mesh_opacity)).encode()).hexdigest()[:16]
     path = cached_file("contours", f"{key}.png", lambda f: fig.savefig(f, dpi=100, format="png"))
     return ImageMobject(str(path))
 
@@ -590,11 +642,54 @@ def contour_map(run, stage: Stage, size: float, center=ORIGIN, pixels: int = 900
     return Group(image, map_frame(run, stage, size)).shift(center)
 
 
+def keep_stroke_widths(mob):
+    """Strokes (and text's edges) of a mobject fixed in the frame at their own width whatever the camera's zoom:
+    ManimGL scales them with it, which a camera zoomed out to fit a square or vertical frame makes bold."""
+    return mob.set_uniform(recurse=True, scale_stroke_with_zoom=1.0)
+
+
+def frame_units(frame, points: np.ndarray) -> np.ndarray:
+    """(x, y) of 3D points on screen in the frame's own units (as overlays fixed in the frame are placed)."""
+    points = np.atleast_2d(points)
+    v = np.c_[points, np.ones(len(points))] @ frame.get_view_matrix().T
+    w = 1.0 - v[:, 2] * frame.get_scale() / frame.get_focal_distance()
+    return v[:, :2] / w[:, None]
+
+
+def orbit_to(frame, theta: float, offset) -> None:
+    """Turn the camera to theta, its centre `offset` = (a, b) scene units along its own right and up axes."""
+    frame.set_theta(theta)
+    axes = frame.get_inverse_camera_rotation_matrix()
+    frame.move_to(offset[0] * axes[0] + offset[1] * axes[1])
+
+
+def fit_camera(frame, points: np.ndarray, box, thetas) -> np.ndarray:
+    """Zoom the camera and choose its offset so that `points`, seen from every theta in `thetas`, fill
+    box = (x0, x1, y0, y1) in frame units: zoom k = min(room / extent), then shift the centre onto the box's.
+    Returns the offset (see orbit_to); the camera is left at thetas[0]."""
+    offset = np.zeros(2)
+    target = np.array([box[0] + box[1], box[2] + box[3]]) / 2
+    room = np.array([box[1] - box[0], box[3] - box[2]])
+    for _ in range(4):  # perspective makes one step approximate
+        seen = []
+        for theta in thetas:
+            orbit_to(frame, theta, offset)
+            seen.append(frame_units(frame, points))
+        lo, hi = np.concatenate(seen).min(axis=0), np.concatenate(seen).max(axis=0)
+        k = float(np.min(room / (hi - lo)))
+        scale = frame.get_scale()
+        frame.set_height(frame.get_height() / k)
+        offset = offset + (k * (lo + hi) / 2 - target) * scale / k
+    orbit_to(frame, thetas[0], offset)
+    return offset
+
+
 def aim_camera(frame, run, height: float, field_of_view: float = 25.0) -> None:
-    """The surface's own viewing angle, `height` scene units tall, with a milder perspective than ManimGL's 45°."""
+    """The surface's own viewing angle, the frame's shorter side `height` scene units, with a milder perspective
+    than ManimGL's 45°."""
     theta, phi = run.meta.surface.camera
     frame.reorient(theta, phi)
-    frame.set_height(height)
+    frame.set_height(height * frame_size()[1] / min(frame_size()))
     frame.set_field_of_view(field_of_view * DEGREES)
 
 
@@ -602,15 +697,16 @@ def map_frame(run, stage: Stage, size: float) -> VGroup:
     """A thin frame around the map, the domain's extreme values at its edges, and the parameters' names."""
     xmin, xmax, ymin, ymax = stage.domain
     corner = stage.to_map(np.array([xmin, xmax]), np.array([ymin, ymax]), size)
-    rect = Rectangle(corner[1, 0] - corner[0, 0], corner[1, 1] - corner[0, 1]).set_stroke(DIM_TEXT, 1)
+    dim = current().dim_text
+    rect = Rectangle(corner[1, 0] - corner[0, 0], corner[1, 1] - corner[0, 1]).set_stroke(dim, 1)
     x_name, y_name = run.meta.surface.axes
-    tick = lambda v: label(f"{v:g}".replace("-", "−"), READOUT, DIM_TEXT, role="tick")  # noqa: E731
+    tick = lambda v: label(f"{v:g}".replace("-", "−"), READOUT, dim, role="tick")  # noqa: E731
     ticks = VGroup(
         tick(xmin).next_to(rect.get_corner(DOWN + LEFT), DOWN, buff=0.08).align_to(rect, LEFT),
         tick(xmax).next_to(rect.get_corner(DOWN + RIGHT), DOWN, buff=0.08).align_to(rect, RIGHT),
         tick(ymin).next_to(rect.get_corner(DOWN + LEFT), LEFT, buff=0.08).align_to(rect, DOWN),
         tick(ymax).next_to(rect.get_corner(UP + LEFT), LEFT, buff=0.08).align_to(rect, UP),
-        label(x_name, READOUT, DIM_TEXT, role="tick").next_to(rect, DOWN, buff=0.08),
-        label(y_name, READOUT, DIM_TEXT, role="tick").next_to(rect, LEFT, buff=0.12),
+        label(x_name, READOUT, dim, role="tick").next_to(rect, DOWN, buff=0.08),
+        label(y_name, READOUT, dim, role="tick").next_to(rect, LEFT, buff=0.12),
     )
     return VGroup(rect, ticks)

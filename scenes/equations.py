@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from .elements import DIM_TEXT, LEGEND, READOUT, TEXT_COLOR, LiveNumber, PathData, formula_text, label
+from .elements import LEGEND, READOUT, LiveNumber, PathData, formula_text, label
 from .headless import manimlib  # noqa: F401
 from manimlib import DOWN, LEFT, RIGHT, VGroup  # noqa: E402
+from .theme import current  # noqa: E402
 
 LIVE_FIELDS = ("grad", "first_moment", "second_moment", "update")
 
@@ -25,8 +26,8 @@ class EquationCard(VGroup):
     def __init__(self, run, optimizer: int, live: PathData | None = None):
         super().__init__()
         meta = run.meta.optimizers[optimizer]
-        self.title = label(meta.title, LEGEND, meta.color, weight="BOLD", role="legend")
-        self.lines = VGroup(*(formula_text(line, TEXT_COLOR, role="equation", scale=0.9) for line in meta.equation))
+        self.title = label(meta.title, LEGEND, current().path_color(meta.color), weight="BOLD", role="legend")
+        self.lines = VGroup(*(formula_text(line, role="equation", scale=0.9) for line in meta.equation))
         self.lines.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
         self.add(self.title, self.lines)
         self.live_rows, self.live = [], live
@@ -39,9 +40,9 @@ class EquationCard(VGroup):
                     continue  # this optimizer has no such state
                 numbers = [LiveNumber(0.0, decimals=3) for _ in range(2)]
                 # a vector as (a, b): commas, never a middle dot that reads as a product
-                row = VGroup(label(f"{state_symbol(meta.equation, field)} = (", READOUT, DIM_TEXT, role="readout"),
-                             numbers[0], label(",", READOUT, DIM_TEXT, role="readout"), numbers[1],
-                             label(")", READOUT, DIM_TEXT, role="readout"))
+                row = VGroup(label(f"{state_symbol(meta.equation, field)} = (", READOUT, current().dim_text, role="readout"),
+                             numbers[0], label(",", READOUT, current().dim_text, role="readout"), numbers[1],
+                             label(")", READOUT, current().dim_text, role="readout"))
                 lay_out(row)
                 rows.add(row)
                 self.live_rows.append((values, numbers, row))

@@ -21,8 +21,8 @@ from optimizers.run import Run  # noqa: E402
 from scenes.chapters import CHAPTERS, Beat, Panel  # noqa: E402
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    BACKGROUND, CAPTION, DIM_TEXT, READOUT, TEXT_COLOR, TITLE, HeadTags, HeightField, Legend, PathTracer,
-    StepCounter, aim_camera, contour_map, drawing_order, label, landscape_3d, minima_markers, minimum_label, on_surface,
+    CAPTION, READOUT, TITLE, HeadTags, HeightField, Legend, PathTracer,
+    StepCounter, aim_camera, contour_map, fit_camera, frame_size, is_wide, keep_stroke_widths, wrapped_label, drawing_order, label, landscape_3d, minima_markers, minimum_label, on_surface,
     paths_of, project_to_pixels, screen_point, text_sizes, visible_minima,
 )
 from scenes.equations import EquationCard  # noqa: E402
@@ -30,6 +30,7 @@ from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
 from scenes.pacing import pace_drawn  # noqa: E402
 from scenes.source import chapter_runs  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
+from scenes.theme import DARK, current  # noqa: E402
 from scenes.timeline import (  # noqa: E402
     FADE, HOLD, TITLE_FADE, TITLE_SECONDS, beat_seconds, chapter_segments, title_segments,
 )
@@ -58,7 +59,7 @@ class PanelView(Group):
                 self.marker_labels.add(minimum_label(m).next_to(self.to_points(np.array([[m.x, m.y]]))[0], DOWN,
                                                                 buff=0.12))
             if panel.title:
-                self.add(label(panel.title, READOUT, TEXT_COLOR, role="panel").next_to(contours[0], UP, buff=0.1))
+                self.add(label(panel.title, READOUT, role="panel").next_to(contours[0], UP, buff=0.1))
         self.order = drawing_order(self.paths)  # slow paths on top
         self.tracers = Group(*(PathTracer(p, self.to_points, three_d=three_d, dots=panel.dots,
                                           ball_radius=0.07 if three_d else 0.05) for p in self.order))
@@ -112,7 +113,7 @@ class ChapterScene(Scene):
     show_glyphs: bool = True  # unused flags from the race CLI are accepted and ignored
     show_equations: bool = True
     show_dots: bool = False
-    default_camera_config = dict(background_color=BACKGROUND)
+    default_camera_config = dict(background_color=DARK.background)  # the ManimGL way; jobs pass their theme's
 
     FADE = FADE  # seconds between beats
 
@@ -122,8 +123,8 @@ class ChapterScene(Scene):
         return sum(chapter_segments(CHAPTERS[cls.chapter], cls.duration, cls.hold, cls.FADE))
 
     def title(self) -> VMobject:
-        return (label(CHAPTERS[self.chapter].title, TITLE, TEXT_COLOR, weight="BOLD", role="title")
-                .to_corner(UL, buff=TITLE_BUFF).fix_in_frame())
+        return (label(CHAPTERS[self.chapter].title, TITLE, weight="BOLD", role="title")
+                .set_max_width(frame_size()[0] - 2 * TITLE_BUFF).to_corner(UL, buff=TITLE_BUFF).fix_in_frame())
 
     def construct(self):
         chapter = CHAPTERS[self.chapter]
@@ -135,13 +136,20 @@ class ChapterScene(Scene):
     def play_beat(self, beat: Beat, duration: float, last: bool) -> None:
         self.frame.to_default_state()
         has_side = bool(beat.equations or beat.chart)
-        caption = label(beat.caption, CAPTION, TEXT_COLOR, role="caption").to_edge(DOWN, buff=0.22)
+        width, height = frame_size()
+        edge = width / 2 - 0.16  # the panels' and columns' outer margin
+        caption = wrapped_label(beat.caption, CAPTION, width - 0.5).to_edge(DOWN, buff=0.22)
         keys = [k for k in dict.fromkeys(g for p in beat.panels for g in p.glyphs)]
         extras = VGroup(caption)
         if keys:
             extras.add(glyph_key(tuple(keys)).next_to(caption, UP, buff=0.15))
-        top, bottom = 4.0 - TITLE_BUFF - 0.55, extras.get_top()[1] + 0.15
-        left, right = -6.95, (6.95 - SIDE_WIDTH - 0.2) if has_side else 6.95
+        top, bottom = height / 2 - TITLE_BUFF - 0.55, extras.get_top()[1] + 0.15
+        if height > 1.2 * width:  # vertical: the equations or the chart go below the panels, across the frame
+            first = beat.panels[0]
+            side = self.side_column(beat, PanelView.shown_paths(first, self.runs[first.run]), self.runs[first.run],
+                                    top, bottom)
+            bottom = side.get_top()[1] + 0.2 if len(side) else bottom
+        left, right = -edge, (edge - self.side_width() - 0.2) if has_side and height <= 1.2 * width else edge
         n = len(beat.panels)
         # side by side or stacked, whichever gives the larger maps
         cols = max((n, 1), key=lambda c: min(self.map_size(p, self.runs[p.run], (right - left) / c,
@@ -153,21 +161,25 @@ class ChapterScene(Scene):
         for j, panel in enumerate(beat.panels):
             run = self.runs[panel.run]
             if panel.view == "3d":
-                view = self.setup_3d(panel, run, shift=(right - 6.95) / 2, legend=not beat.chart)
+                view = self.setup_3d(panel, run, shift=(right - edge) / 2, legend=not beat.chart,
+                                     room=(left, right, bottom, top))
             else:
                 cell_top = top - (j // cols) * cell_h
                 view = self.map_panel(panel, run, left + (j % cols) * cell_w, cell_w, cell_top, cell_top - cell_h,
                                       compact=n > 1)
                 flat.add(view)
             views.append(view)
-        side = self.side_column(beat, views[0], top, bottom)
+        if height <= 1.2 * width:
+            side = self.side_column(beat, views[0].paths, views[0].run, top, bottom)
         overlay = Group(flat, side, extras)
         projection = next((self.runs[p.run].meta.projection for p in beat.panels if self.runs[p.run].meta.projection),
                           None)
         if projection:  # a network's picture says which plane through its weights it shows, and how much it holds
-            overlay.add(label(projection.statement, CAPTION, TEXT_COLOR, role="caption")
+            overlay.add(label(projection.statement, CAPTION, role="caption")
                         .to_corner(UL, buff=TITLE_BUFF).shift(0.62 * DOWN))
         overlay.fix_in_frame()
+        if not is_wide():
+            keep_stroke_widths(overlay)
         self.add(overlay)
 
         # the beat: every panel runs its steps over the same time, paced by where the paths move
@@ -237,11 +249,14 @@ class ChapterScene(Scene):
         view.add(view.legend)
         return view
 
-    def setup_3d(self, panel: Panel, run: Run, shift: float, legend: bool = True) -> PanelView:
-        """The 3D surface with the panel's paths; the camera turns slowly; overlays stay fixed in the frame."""
+    def setup_3d(self, panel: Panel, run: Run, shift: float, legend: bool = True,
+                 room: tuple[float, float, float, float] = (-7.0, 7.0, -4.0, 4.0)) -> PanelView:
+        """The 3D surface with the panel's paths; overlays stay fixed in the frame. In a square or vertical frame
+        the surface fills the room = (left, right, bottom, top), below its legend."""
         stage, height = Stage.from_run(run), HeightField(run)
         to_3d = on_surface(stage, height, LIFT)
-        self.add(landscape_3d(run, stage, height))
+        landscape = landscape_3d(run, stage, height)
+        self.add(landscape)
         aim_camera(self.frame, run, 5.2 if shift == 0 else 7.4)
         right = self.frame.get_inverse_camera_rotation_matrix()[0]
         self.frame.move_to(-shift * 1.05 * right)
@@ -251,31 +266,53 @@ class ChapterScene(Scene):
         legend = view.legend.to_corner(UL, buff=TITLE_BUFF).shift(0.7 * DOWN).fix_in_frame() if legend else Group()
         counter = StepCounter(run.num_steps).to_corner(UP + RIGHT, buff=TITLE_BUFF).fix_in_frame()
         tags = HeadTags(view.tracers).fix_in_frame()
+        if not is_wide():
+            left, right, bottom, top = room
+            top = min(top, legend.get_bottom()[1] - 0.2 if len(legend) else top)
+            fit_camera(self.frame, landscape[0].get_points()[::7], (left, right, bottom, top), [self.frame.get_theta()])
+            for mob in (legend, counter, tags):
+                keep_stroke_widths(mob)
         self.add(legend, counter, tags)
         view.counter = counter
         pixels = self.camera.get_pixel_shape()
         view.pin = lambda: tags.show(view.last_tau, lambda point: screen_point(self.frame, point, *pixels))
         return view
 
-    def side_column(self, beat: Beat, first: PanelView, top: float, bottom: float):
-        """Equation cards (optionally with live numbers) or the loss chart, in the right-hand column."""
+    @staticmethod
+    def side_width() -> float:
+        """Width of the right-hand column: SIDE_WIDTH in 16:9, half the frame in a square one."""
+        return SIDE_WIDTH if is_wide() else frame_size()[0] / 2
+
+    def side_column(self, beat: Beat, paths: list, run: Run, top: float, bottom: float):
+        """Equation cards (optionally with live numbers) or the chart of the first panel's paths: in the
+        right-hand column between top and bottom (16:9, square), or across the frame above `bottom` (vertical)."""
         self.cards, self.chart = [], None
+        width, height = frame_size()
+        edge, side, beside = width / 2 - 0.16, self.side_width(), height <= 1.2 * width
         if beat.chart:
-            self.chart = LossChart(first.paths, first.run.num_steps, width=SIDE_WIDTH - 1.2, height=3.4)
+            self.chart = LossChart(paths, run.num_steps, **(dict(width=side - 1.2, height=3.4) if beside
+                                                            else dict(width=width - 1.9, height=min(2.6, 0.2 * height))))
+            if not beside:
+                return self.chart.to_edge(RIGHT, buff=0.3).shift((bottom - self.chart.get_bottom()[1]) * UP)
             # its right edge (the last tick label, half a label past the axis) inside the frame, whatever its ticks
-            return self.chart.move_to([6.95 - SIDE_WIDTH / 2 + 0.5, -0.6, 0]).to_edge(RIGHT, buff=0.3)
+            return self.chart.move_to([edge - side / 2 + 0.5, -0.6, 0]).to_edge(RIGHT, buff=0.3)
         group = VGroup()
         for o in beat.equations:
-            live = next((p for p in first.paths if p.index[0] == o), None) if beat.live_numbers else None
-            card = EquationCard(first.run, o, live=live)
+            live = next((p for p in paths if p.index[0] == o), None) if beat.live_numbers else None
+            card = EquationCard(run, o, live=live)
             self.cards.append(card)
             group.add(card)
-        if len(group):
+        # live numbers grow by a minus sign or two: leave them room at the right edge
+        margin = 0.75 if beat.live_numbers else 0.25
+        if len(group) and not beside:
+            group.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+            group.set_max_width(width - 0.3 - margin).set_max_height(0.3 * height)
+            group.to_edge(LEFT, buff=0.3).shift((bottom - group.get_bottom()[1]) * UP)
+        elif len(group):
             group.arrange(DOWN, aligned_edge=LEFT, buff=0.35)
-            group.set_max_width(SIDE_WIDTH - 0.1)
+            group.set_max_width(side - 0.1 if is_wide() else side - 0.3 - margin)
             group.set_max_height(top - bottom)
-            # live numbers grow by a minus sign or two: leave them room at the right edge
-            group.move_to([6.95 - SIDE_WIDTH / 2, (top + bottom) / 2, 0]).to_edge(RIGHT, buff=0.75 if beat.live_numbers else 0.25)
+            group.move_to([edge - side / 2, (top + bottom) / 2, 0]).to_edge(RIGHT, buff=margin)
         return group
 
     def write_probe(self, views: list[PanelView], beat: Beat, end_step: float) -> None:
@@ -316,7 +353,7 @@ class TitleCard(Scene):
     chapter: str = "downhill"
     duration: float = TITLE_SECONDS
     fade: float = TITLE_FADE
-    default_camera_config = dict(background_color=BACKGROUND)
+    default_camera_config = dict(background_color=DARK.background)  # the ManimGL way; jobs pass their theme's
 
     @classmethod
     def expected_seconds(cls) -> float:
@@ -325,9 +362,10 @@ class TitleCard(Scene):
 
     def construct(self):
         chapter = CHAPTERS[self.chapter]
-        title = label(chapter.title, 56, TEXT_COLOR, weight="BOLD", role="title")
-        summary = label(chapter.summary, READOUT, DIM_TEXT, role="caption")
-        summary.set_max_width(13.4)
+        title = label(chapter.title, 56, weight="BOLD", role="title")
+        title.set_max_width(frame_size()[0] - 0.8)
+        summary = wrapped_label(chapter.summary, READOUT, frame_size()[0] - 0.8, current().dim_text)
+        summary.set_max_width(frame_size()[0] - 0.8)
         card = VGroup(title, summary).arrange(DOWN, buff=0.4)
         fade_in, hold, fade_out = title_segments(self.duration, self.fade)  # as the subtitles time them
         self.play(FadeIn(card, shift=0.2 * UP), run_time=fade_in)

@@ -6,11 +6,11 @@ effective per-parameter step size, and Nesterov's look-ahead jump.
 
 import numpy as np
 
-from .elements import DIM_TEXT, READOUT, PathData, label
+from .elements import READOUT, PathData, label
 from .headless import manimlib  # noqa: F401
 from manimlib import RIGHT, UP, Group, Rectangle, VGroup, VMobject  # noqa: E402
+from .theme import current  # noqa: E402
 
-GLYPH_COLORS = {"grad": "#FFEB3B", "moment": "#18FFFF", "lookahead": "#FFFFFF"}
 GLYPH_KEY = {"grad": "→ −gradient", "moment": "→ −velocity (1st moment)", "squares": "■ accumulated g² (x, y)",
              "step": "▮ effective step size (x, y)", "lookahead": "○ position θ, ● look-ahead θ + βv"}
 
@@ -62,21 +62,21 @@ class StateGlyphs(Group):
         self.scale = {kind: 0.3 * span / _peak(vec[:n]) for kind, vec in (("grad", self.grad),
                                                                            ("moment", self.moment))}
         self.second_peak, self.step_peak = _peak(self.second[:n], norm=False), _peak(self.step_size[:n], norm=False)
-        self.arrows = {kind: arrow(np.zeros(3), np.zeros(3), GLYPH_COLORS[kind]) for kind in ("grad", "moment")
+        self.arrows = {kind: arrow(np.zeros(3), np.zeros(3), current().glyph_colors[kind]) for kind in ("grad", "moment")
                        if kind in kinds}
         self.add(*self.arrows.values())
         if "squares" in kinds:
             self.squares = VGroup(*(Rectangle(0.1, 0.1).set_stroke(path.color, 1.5).set_fill(path.color, 0.35)
                                     for _ in range(2)))
-            self.square_labels = VGroup(*(label(a, READOUT, DIM_TEXT, role="glyph") for a in run.meta.surface.axes))
+            self.square_labels = VGroup(*(label(a, READOUT, current().dim_text, role="glyph") for a in run.meta.surface.axes))
             self.add(self.squares, self.square_labels)
         if "step" in kinds:
             self.bars = VGroup(*(Rectangle(0.07, 0.1).set_stroke(width=0).set_fill(path.color, 0.9)
                                  for _ in range(2)))
             self.add(self.bars)
         if "lookahead" in kinds:
-            self.jump = arrow(np.zeros(3), np.zeros(3), GLYPH_COLORS["lookahead"], width=2.0)
-            self.position = VMobject().set_stroke("#FFFFFF", 2.0)
+            self.jump = arrow(np.zeros(3), np.zeros(3), current().glyph_colors["lookahead"], width=2.0)
+            self.position = VMobject().set_stroke(current().glyph_colors["lookahead"], 2.0)
             self.add(self.jump, self.position)
 
     def clipped(self, head: np.ndarray, tip: np.ndarray) -> np.ndarray:
@@ -136,8 +136,9 @@ DOWN_SMALL = -UP
 
 
 def glyph_key(kinds: tuple[str, ...]) -> VGroup:
-    """A one-line key of the glyphs in use."""
-    items = VGroup(*(label(GLYPH_KEY[k], READOUT, GLYPH_COLORS.get(k, "#CCCCCC"), role="glyph") for k in kinds))
+    """A one-line key of the glyphs in use (arrows in their colours, the rest in the dim text colour)."""
+    colors = current().glyph_colors
+    items = VGroup(*(label(GLYPH_KEY[k], READOUT, colors.get(k, current().dim_text), role="glyph") for k in kinds))
     return items.arrange(RIGHT, buff=0.35)
 
 

@@ -4,6 +4,8 @@
 - pyglet opens an X "shadow window" at import: not wanted (and impossible) without a display.
 - The camera's standalone context defaults to GLX: with no display we ask moderngl for EGL (Mesa llvmpipe).
 - ffmpeg comes from imageio-ffmpeg's bundled binary, never from PATH.
+- ManimGL fixes its frame's shape (FRAME_WIDTH, ...) at import from its default 16:9 resolution and reads it
+  from module globals when drawing: `use_frame_shape` sets it for a square or vertical frame.
 - Speed: stroke-only VMobjects skip ManimGL's off-screen fill pass, which draws nothing for them
   (`LOSSCAPE_STOCK_MANIMGL=1` turns this off; a test shows frames are pixel-identical either way).
 """
@@ -39,6 +41,18 @@ if not HAS_DISPLAY:
         return _create_context(*args, **kwargs)
 
     moderngl.create_standalone_context = _egl_context
+
+
+def use_frame_shape(width: float, height: float) -> None:
+    """Make ManimGL's frame `width` × `height` scene units: FRAME_WIDTH, FRAME_HEIGHT, FRAME_SHAPE, the radii and
+    ASPECT_RATIO in every loaded manimlib module that holds a copy (the camera's projection, to_edge, ...)."""
+    values = {"FRAME_WIDTH": width, "FRAME_HEIGHT": height, "FRAME_SHAPE": (width, height),
+              "FRAME_X_RADIUS": width / 2, "FRAME_Y_RADIUS": height / 2, "ASPECT_RATIO": width / height}
+    for name, module in list(sys.modules.items()):
+        if name == "manimlib" or name.startswith("manimlib."):
+            for key, value in values.items():
+                if key in vars(module):
+                    setattr(module, key, value)
 
 
 def _skip_empty_fill(render_fill):

@@ -8,6 +8,24 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+# Frame shapes by name, width:height. The shorter side keeps the quality's height in pixels and 8 scene units
+# (ManimGL's frame height), so 16:9 is ManimGL's own frame and text keeps its size in the others.
+ASPECTS: dict[str, tuple[int, int]] = {"16:9": (16, 9), "1:1": (1, 1), "9:16": (9, 16)}
+SHORT_SIDE = 8.0  # scene units
+
+
+def frame_shape(aspect: str) -> tuple[float, float]:
+    """(width, height) of the frame in scene units: the shorter side SHORT_SIDE, the other in proportion."""
+    w, h = ASPECTS[aspect]
+    return (SHORT_SIDE * w / min(w, h), SHORT_SIDE * h / min(w, h))
+
+
+def pixel_size(short: int, aspect: str) -> tuple[int, int]:
+    """(width, height) in pixels with the shorter side `short`, the longer one rounded to an even number."""
+    w, h = ASPECTS[aspect]
+    long = round(short * max(w, h) / min(w, h) / 2) * 2
+    return (long, short) if w >= h else (short, long)
+
 
 @dataclass(frozen=True)
 class SceneJob:
@@ -30,6 +48,8 @@ class SceneJob:
     show_dots: bool = False  # a dot at every step
     still_camera: bool = False  # no orbit: what GIFs of orbiting views are made from
     probe_path: str | None = None  # screen facts of the last frame, as JSON (tests)
+    theme: str = "dark"  # a name in scenes/theme.py THEMES
+    aspect: str = "16:9"  # a name in ASPECTS: the frame's shape (width and height give its pixels)
 
 
 ERROR_FILE = "error.txt"  # in the job's folder: why the render process failed, one line

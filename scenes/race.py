@@ -15,7 +15,8 @@ from manimlib import DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, Group, Mobject, Scen
 
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    BACKGROUND, DIM_TEXT, READOUT, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
+    READOUT, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
+    fit_camera, frame_size, is_wide, keep_stroke_widths, orbit_to,
     landscape_3d, minima_markers, minimum_label, on_surface, paths_of, project_to_pixels, screen_point, surface_caption,
     label, text_sizes, visible_minima,
 )
@@ -24,6 +25,7 @@ from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
 from scenes.pacing import pace_drawn  # noqa: E402
 from scenes.source import race_run  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
+from scenes.theme import DARK, current  # noqa: E402
 from scenes.timeline import HOLD, race_segments  # noqa: E402
 
 
@@ -43,13 +45,16 @@ class RaceScene(Scene):
     note: str | None = None  # a line under the legend, e.g. how a tuned race was tuned
     caption_width = 8.5  # the formula breaks into lines no wider than this
     glyph_kinds = ("grad", "moment", "squares", "step")
-    default_camera_config = dict(background_color=BACKGROUND)
+    default_camera_config = dict(background_color=DARK.background)  # the ManimGL way; jobs pass their theme's
 
     def construct(self):
         self.run = race_run(self.run_path)
         self.stage = Stage.from_run(self.run)
         self.paths = paths_of(self.run, self.stage)
         self.progress = ValueTracker(0.0)
+
+        # overlays built first (shown last), so that the landscape can take the room they leave
+        self.build_overlays()
 
         # landscape
         self.add_landscape()
@@ -103,17 +108,34 @@ class RaceScene(Scene):
     # drawing hooks, overridden by the other views
     def add_landscape(self) -> None:
         self.height = HeightField(self.run)
-        self.add(landscape_3d(self.run, self.stage, self.height))
+        self.landscape = landscape_3d(self.run, self.stage, self.height)
+        self.add(self.landscape)
         aim_camera(self.frame, self.run, 6.0 / self.zoom, self.field_of_view)
-        self.frame.shift(0.6 * self.frame.get_inverse_camera_rotation_matrix()[0] * -1)  # clear of the legend
-        # The angle follows scene time, so a still (which skips animations) ends where the video does.
         self.start_theta = self.frame.get_theta()
-        self.frame.add_updater(lambda f: f.set_theta(self.start_theta + self.time * self.orbit_rate))
+        # The angle follows scene time, so a still (which skips animations) ends where the video does.
+        if is_wide():
+            self.frame.shift(0.6 * self.frame.get_inverse_camera_rotation_matrix()[0] * -1)  # clear of the legend
+            self.frame.add_updater(lambda f: f.set_theta(self.start_theta + self.time * self.orbit_rate))
+        else:  # the surface fills the room between the overlays, all the way round its orbit
+            self.camera_offset = fit_camera(self.frame, self.landscape[0].get_points()[::7], self.surface_box(),
+                                            [self.start_theta + t * self.orbit_angle for t in (0, 0.5, 1)])
+            self.frame.add_updater(lambda f: orbit_to(f, self.start_theta + self.time * self.orbit_rate,
+                                                      self.camera_offset))
+
+    def surface_box(self) -> tuple[float, float, float, float]:
+        """Where the 3D surface goes in a square or vertical frame (x0, x1, y0, y1): between the overlays."""
+        width = frame_size()[0]
+        return (-width / 2 + 0.2, width / 2 - 0.2, *self.band)
+
+    @property
+    def orbit_angle(self) -> float:
+        """Radians the camera turns over the whole video."""
+        return self.orbit_degrees * np.pi / 180
 
     @property
     def orbit_rate(self) -> float:
         """Radians per second of camera turn."""
-        return (self.orbit_degrees * 3.14159265 / 180) / max(self.duration + self.hold, 1e-6)
+        return self.orbit_angle / max(self.duration + self.hold, 1e-6)
 
     def points_for(self, rank: int):
         """Scene points of parameter points for the path drawn `rank`-th (later ones float a little higher)."""
@@ -128,38 +150,66 @@ class RaceScene(Scene):
     def tracer_options(self) -> dict:
         return {}
 
-    def add_overlays(self) -> None:
-        self.caption = caption = surface_caption(self.run, self.caption_width).to_corner(DL, buff=0.25)
+    def build_overlays(self) -> None:
+        """Caption, legend, step counter, note, equations and glyph key, placed; `band` = (bottom, top) of the
+        room they leave for the picture in a square or vertical frame (they stack above and below it)."""
+        width, height = frame_size()
+        self.caption = surface_caption(self.run, self.caption_width if is_wide() else width - 0.5)
+        self.caption.to_corner(DL, buff=0.25)
         self.legend = Legend(self.paths).to_corner(UL, buff=0.25)
         self.counter = StepCounter(self.run.num_steps).to_corner(UR, buff=0.25)
-        # Order matters for speed: alike mobjects in a row share one fill pass (see Legend).
-        self.overlays = VGroup(self.counter, caption, self.legend)
+        self.note_text = label(self.note, READOUT, current().dim_text, role="legend") if self.note else VGroup()
+        self.cards = VGroup(*(EquationCard(self.run, o) for o in range(len(self.run.meta.optimizers)))
+                            if self.show_equations else ())
+        self.key = glyph_key(self.glyph_kinds) if self.show_glyphs else VGroup()
+        if len(self.cards):
+            self.cards.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        self.place_overlays()
         if self.note:
-            self.overlays.add(label(self.note, READOUT, DIM_TEXT, role="legend").next_to(self.legend, DOWN, buff=0.15)
-                              .align_to(self.legend, LEFT))
-        if self.show_equations:
-            cards = VGroup(*(EquationCard(self.run, o) for o in range(len(self.run.meta.optimizers))))
-            cards.arrange(DOWN, aligned_edge=LEFT, buff=0.3).set_max_height(5.6).set_max_width(4.6)
-            self.overlays.add(cards.to_edge(RIGHT, buff=0.25).shift(0.3 * DOWN))
+            self.note_text.next_to(self.legend, DOWN, buff=0.15).align_to(self.legend, LEFT)
+        above = [self.legend, self.counter, *([self.note_text] if self.note else [])]
+        below = [m for m in (self.caption, self.cards, self.key) if len(m)]
+        self.band = (max(m.get_top()[1] for m in below) + 0.15, min(m.get_bottom()[1] for m in above) - 0.15)
+        # Order matters for speed: alike mobjects in a row share one fill pass (see Legend).
+        self.overlays = VGroup(self.counter, self.caption, self.legend, self.note_text, self.cards, self.key)
+
+    def place_overlays(self) -> None:
+        """Equation cards at the right edge and the glyph key at the bottom (16:9), or stacked above the caption."""
+        width, height = frame_size()
+        if is_wide():
+            self.cards.set_max_height(5.6).set_max_width(4.6).to_edge(RIGHT, buff=0.25).shift(0.3 * DOWN)
+            self.key.to_edge(DOWN, buff=0.12)
+            return
+        stack = VGroup(*(m for m in (self.key, self.cards) if len(m)))
+        if len(stack):
+            self.cards.set_max_width(width - 0.5).set_max_height(0.3 * height)
+            self.key.set_max_width(width - 0.5)
+            stack.arrange(UP, aligned_edge=LEFT, buff=0.2).next_to(self.caption, UP, buff=0.2).align_to(self.caption,
+                                                                                                         LEFT)
+
+    def add_overlays(self) -> None:
         self.glyphs = Group(*(StateGlyphs(self.run, p, self.points_for(len(self.paths)), self.glyph_kinds,
                                           inset=self.glyph_inset(i))
                               for i, p in enumerate(self.paths)) if self.show_glyphs else ())
-        if self.show_glyphs:
-            self.overlays.add(glyph_key(self.glyph_kinds).to_edge(DOWN, buff=0.12))
         self.tags = HeadTags(self.tracers)
         markers = visible_minima(self.run)
         self.marker_labels = VGroup(*(minimum_label(m) for m in markers))
         self.marker_points = [self.marker_point(m.x, m.y) for m in markers]
         self.overlays.add(self.marker_labels, self.tags)
         self.overlays.fix_in_frame()
+        if not is_wide():
+            keep_stroke_widths(self.overlays)
         self.add(self.glyphs, self.overlays)
 
     def marker_point(self, x: float, y: float) -> np.ndarray:
         return self.stage.to_3d(x, y, self.height(np.array([x]), np.array([y]))[0], 2 * LIFT)
 
     def glyph_inset(self, i: int):
-        """Where the accumulator squares and step bars of path i sit: a column down the right edge."""
-        return np.array([5.6, 1.2 - 1.3 * i, 0.0])
+        """Where the accumulator squares and step bars of path i sit: a column down the right edge (16:9), or up
+        it from the room's bottom."""
+        if is_wide():
+            return np.array([5.6, 1.2 - 1.3 * i, 0.0])
+        return np.array([frame_size()[0] / 2 - 1.7, self.band[0] + 0.35 + 1.3 * i, 0.0])
 
     def show_time(self, dt: float) -> None:
         """Bring every live element to the current animation time; pinned labels follow their 3D points."""
@@ -176,11 +226,14 @@ class RaceScene(Scene):
 class ContourScene(RaceScene):
     """The same race seen from above: filled contours of the surface with the paths (the classic 2D view)."""
 
-    map_size: float = 7.35  # the frame's height, less the tick labels below
+    map_size: float = 7.35  # the frame's height, less the tick labels below (16:9)
     caption_width = 5.9
     map_center = 3.05 * LEFT + 0.17 * UP
+    TICKS = 0.45  # room for the map's tick labels, left and below
 
     def add_landscape(self) -> None:
+        if not is_wide():
+            self.map_size, self.map_center = self.map_in_band()
         self.add(contour_map(self.run, self.stage, self.map_size, self.map_center))
         self.add(minima_markers(self.run, self.map_point))
 
@@ -193,17 +246,29 @@ class ContourScene(RaceScene):
     def marker_point(self, x: float, y: float) -> np.ndarray:
         return self.map_point(np.array([x]), np.array([y]))[0]
 
+    def map_in_band(self) -> tuple[float, np.ndarray]:
+        """(size, centre) of the map in a square or vertical frame: as large as the room between the overlays
+        allows, with its tick labels left of and below it."""
+        width = frame_size()[0]
+        bottom, top = self.band
+        xmin, xmax, ymin, ymax = self.stage.domain
+        longer = max(xmax - xmin, ymax - ymin)
+        room_w, room_h = width - 0.5 - self.TICKS, top - bottom - self.TICKS
+        size = min(room_w * longer / (xmax - xmin), room_h * longer / (ymax - ymin))
+        return size, np.array([self.TICKS / 2, (top + bottom + self.TICKS) / 2, 0.0])
+
     def glyph_inset(self, i: int):
-        return np.array([1.6, 1.2 - 1.3 * i, 0.0])
+        return np.array([1.6, 1.2 - 1.3 * i, 0.0]) if is_wide() else super().glyph_inset(i)
 
     def tracer_options(self) -> dict:
         return {"three_d": False, "ball_radius": 0.06}
 
-    def add_overlays(self) -> None:
-        super().add_overlays()
-        self.legend.to_corner(UR, buff=0.25)
-        self.counter.next_to(self.legend, DOWN, buff=0.3).to_edge(RIGHT, buff=0.25)
-        self.caption.to_corner(DR, buff=0.25)  # beside the map
+    def place_overlays(self) -> None:
+        if is_wide():  # beside the map
+            self.legend.to_corner(UR, buff=0.25)
+            self.counter.next_to(self.legend, DOWN, buff=0.3).to_edge(RIGHT, buff=0.25)
+            self.caption.to_corner(DR, buff=0.25)
+        super().place_overlays()
 
 
 class SplitScene(RaceScene):
@@ -215,20 +280,40 @@ class SplitScene(RaceScene):
 
     def add_landscape(self) -> None:
         super().add_landscape()
-        self.frame.clear_updaters()
-        self.frame.add_updater(self.orbit_beside_chart)
-        self.orbit_beside_chart(self.frame)
+        if is_wide():
+            self.frame.clear_updaters()
+            self.frame.add_updater(self.orbit_beside_chart)
+            self.orbit_beside_chart(self.frame)
 
     def orbit_beside_chart(self, frame):
-        frame.set_theta(self.start_theta + self.time * self.orbit_rate)
-        right = frame.get_inverse_camera_rotation_matrix()[0]
-        frame.move_to(self.shift / self.zoom * right)
+        orbit_to(frame, self.start_theta + self.time * self.orbit_rate, (self.shift / self.zoom, 0.0))
+
+    def build_overlays(self) -> None:
+        """The chart right of the race (16:9), right of it inside the room (1:1), or below it (9:16)."""
+        super().build_overlays()
+        width, height = frame_size()
+        bottom, top = self.band
+        if is_wide():
+            self.chart = LossChart(self.paths, self.run.num_steps, width=5.0, height=3.6)
+            self.chart.to_edge(RIGHT, buff=0.45).shift(0.2 * DOWN)
+        elif height > width:
+            self.chart = LossChart(self.paths, self.run.num_steps, width=width - 1.9, height=min(3.2, 0.3 * height))
+            self.chart.to_edge(RIGHT, buff=0.45).set_y(bottom + 0.1 + self.chart.get_height() / 2)
+            self.band = (self.chart.get_top()[1] + 0.3, top)
+        else:
+            self.chart = LossChart(self.paths, self.run.num_steps, width=width / 2 - 1.5, height=top - bottom - 1.3)
+            self.chart.to_edge(RIGHT, buff=0.45).set_y((top + bottom) / 2)
+
+    def surface_box(self) -> tuple[float, float, float, float]:
+        x0, x1, bottom, top = super().surface_box()
+        width, height = frame_size()
+        return (x0, self.chart.get_left()[0] - 0.2 if height <= width else x1, bottom, top)
 
     def add_overlays(self) -> None:
         super().add_overlays()
-        self.chart = LossChart(self.paths, self.run.num_steps, width=5.0, height=3.6)
-        self.chart.to_edge(RIGHT, buff=0.45).shift(0.2 * DOWN)
         self.chart.fix_in_frame()
+        if not is_wide():
+            keep_stroke_widths(self.chart)
         self.add(self.chart)
 
     def show_time(self, dt: float) -> None:

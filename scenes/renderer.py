@@ -4,10 +4,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .headless import FFMPEG
+from .headless import FFMPEG, use_frame_shape
 from manimlib.config import manim_config
 
-from .job import RenderJob, SceneJob
+from .job import RenderJob, SceneJob, frame_shape
+from .theme import use
 from .views import STUDY_SCENES
 
 
@@ -36,6 +37,14 @@ def scene_class(scene: SceneJob) -> type:
     return type(base.__name__, (base,), {k: v for k, v in attributes.items() if v is not None})
 
 
+def set_stage(scene: SceneJob) -> dict:
+    """Choose the job's theme and frame shape for the scene about to be built; its camera's config for them."""
+    theme = use(scene.theme)
+    shape = frame_shape(scene.aspect)
+    use_frame_shape(*shape)
+    return dict(background_color=theme.background, frame_config=dict(frame_shape=shape))
+
+
 def labelled_progress(writer, label: str) -> None:
     """One progress bar named after the job (ManimGL's first prints an unlabelled line, then renames itself)."""
     open_movie_pipe = writer.open_movie_pipe
@@ -51,13 +60,14 @@ def labelled_progress(writer, label: str) -> None:
 
 def render_scene(scene: SceneJob, movie: Path, still: Path, label: str, quiet: bool) -> None:
     """Render one scene: `movie` (if asked) and `still`, its last frame (if asked)."""
+    camera = set_stage(scene)
     cls = scene_class(scene)
     size = (scene.width, scene.height)
     # ManimGL sizes its off-screen fill canvas from the global config (2× per side), as its own CLI sets it;
     # left at the 1080p default, every text fill pass at 480p would work on a 3840×2160 canvas.
     manim_config.camera.resolution = size
     instance = cls(
-        camera_config=dict(resolution=size, fps=scene.fps),
+        camera_config=dict(resolution=size, fps=scene.fps, **camera),
         file_writer_config=dict(write_to_movie=scene.movie, save_last_frame=scene.still,
                                 output_directory=str(movie.parent), file_name=movie.stem, ffmpeg_bin=FFMPEG,
                                 quiet=True, total_frames=round(cls.expected_seconds() * scene.fps)),
@@ -73,7 +83,8 @@ def preview_scene(scene: SceneJob) -> None:
     """ManimGL's interactive window on the scene (needs a display)."""
     from manimlib import Window
 
-    scene_class(scene)(window=Window()).run()
+    camera = set_stage(scene)
+    scene_class(scene)(window=Window(), camera_config=camera).run()
 
 
 def render_job(job: RenderJob) -> None:

@@ -5,15 +5,16 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib import colormaps
 
-COLORMAP = "bone"  # low-chroma, dark low to light high; leaves every hue to the path colours
-COLOR_RANGE = (0.18, 0.60)  # sub-range of COLORMAP used: L* ≈ 18 (visible on the background) to 63 (well below white)
+from .theme import current
+
 SURFACE_WIDTH = 6.4  # scene units spanned by the longer side of the domain
 SURFACE_HEIGHT = 2.6  # scene units spanned by the displayed height range
 LIFT = 0.035  # paths float this far above the surface, enough to avoid z-fighting
 # Basin maps: a hue per minimum (Okabe–Ito, told apart with any colour vision), shaded darker the longer a start
-# took; the slowest keeps DARKEST of its brightness. Neutral: diverged or no minimum; pending: not there yet.
+# took; the slowest keeps DARKEST of its brightness. Neutral: diverged or no minimum (pending, not there yet, is
+# the theme's).
 MINIMUM_HUES = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#D55E00")
-NEUTRAL, PENDING, DARKEST = "#6B6B6B", "#24282E", 0.45
+NEUTRAL, DARKEST = "#6B6B6B", 0.45
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,9 @@ class Stage:
         return (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)
 
     def colors(self, f) -> np.ndarray:
-        """RGBA (N, 4) of the height colormap."""
-        return colormaps[COLORMAP](COLOR_RANGE[0] + (COLOR_RANGE[1] - COLOR_RANGE[0]) * self.height(f))
+        """RGBA (N, 4) of the theme's height colormap: lo + (hi − lo)·height over its colour range (lo, hi)."""
+        lo, hi = current().color_range
+        return colormaps[current().colormap](lo + (hi - lo) * self.height(f))
 
 
 def visible_length(stage: Stage, path: np.ndarray, diverged_at: int) -> int:

@@ -23,14 +23,15 @@ from optimizers.outcomes import Basins, RateSweep  # noqa: E402
 from optimizers.run import Run  # noqa: E402
 
 from .elements import (  # noqa: E402
-    BACKGROUND, DIM_TEXT, LEGEND, OUTLINE_COLOR, READOUT, TEXT_COLOR, TITLE, PathTracer, StepCounter, contour_map,
+    LEGEND, READOUT, TITLE, PathTracer, StepCounter, contour_map,
     label, level_curves, paths_of, project_to_pixels, text_sizes,
 )
 from .pacing import pace_drawn  # noqa: E402
-from .stage import DARKEST, MINIMUM_HUES, NEUTRAL, PENDING, Stage  # noqa: E402
+from .stage import DARKEST, MINIMUM_HUES, NEUTRAL, Stage  # noqa: E402
+from .theme import DARK, current  # noqa: E402
 
 RATE_MAP = ("plasma", 0.12, 0.92)  # the fan's colours along the learning rate (clear of the grey surface)
-FRAME_W, FRAME_H = 14.22, 8.0
+FRAME_W, FRAME_H = 14.22, 8.0  # studies are laid out for 16:9 only
 LABELS = 0.95  # height a panel's name (above) and its figure (below) take
 
 
@@ -76,7 +77,7 @@ class StudyScene(Scene):
     probe_path: str | None = None  # if set, screen facts of the last frame are written there (tests)
     duration: float = 8.0  # seconds the animation takes
     hold: float = 2.0  # seconds the finished picture stays
-    default_camera_config = dict(background_color=BACKGROUND)
+    default_camera_config = dict(background_color=DARK.background)  # the ManimGL way; jobs pass their own
 
     @classmethod
     def expected_seconds(cls) -> float:
@@ -99,7 +100,7 @@ class BasinsScene(StudyScene):
         self.stage = Stage.from_run(self.run)
         self.folder = Path(self.study_path).parent
         title = label(f"Where each start ends: {self.run.meta.surface.title}, {basins.num_steps} steps", TITLE,
-                      TEXT_COLOR, weight="BOLD", role="title").to_corner(UL, buff=0.25)
+                      weight="BOLD", role="title").to_corner(UL, buff=0.25)
         key = self.legend().to_edge(DOWN, buff=0.25).set_x(0)
         xmin, xmax, ymin, ymax = self.stage.domain
         aspect = (ymax - ymin) / (xmax - xmin)
@@ -139,22 +140,23 @@ class BasinsScene(StudyScene):
         corners = to_point(np.array([xmin, xmax]), np.array([ymin, ymax]))
         self.rects = getattr(self, "rects", []) + [corners]
         frame = Rectangle(corners[1, 0] - corners[0, 0], corners[1, 1] - corners[0, 1]).move_to(centre)
-        frame.set_stroke(DIM_TEXT, 1)
+        frame.set_stroke(current().dim_text, 1)
         share = 100 * b.share_global(o)
         heading = VGroup(
-            label(b.titles[o], LEGEND, b.colors[o], weight="BOLD", role="legend").next_to(frame, UP, buff=0.12),
-            label(f"{share:.0f}% → global min", READOUT, TEXT_COLOR, role="legend").next_to(frame, DOWN, buff=0.1))
+            label(b.titles[o], LEGEND, current().path_color(b.colors[o]), weight="BOLD", role="legend").next_to(frame, UP, buff=0.12),
+            label(f"{share:.0f}% → global min", READOUT, role="legend").next_to(frame, DOWN, buff=0.1))
         markers = VGroup()
         for m, (x, y, _) in enumerate(b.minima):
             if xmin <= x <= xmax and ymin <= y <= ymax:
                 point = to_point(np.array([x]), np.array([y]))[0]
-                markers.add(Circle(radius=0.075).move_to(point).set_fill(OUTLINE_COLOR, 1).set_stroke(TEXT_COLOR, 2.5))
-        return VGroup(level_curves(self.run, self.stage, to_point, 10).set_stroke("#FFFFFF", width=1.0, opacity=0.45), frame, markers, heading)
+                markers.add(Circle(radius=0.075).move_to(point).set_fill(current().halo, 1).set_stroke(current().text, 2.5))
+        return VGroup(level_curves(self.run, self.stage, to_point, 10).set_stroke(current().mesh, width=1.0,
+                                                                              opacity=1.6 * current().mesh_opacity), frame, markers, heading)
 
     def colours(self, reached: np.ndarray, steps: np.ndarray | None) -> np.ndarray:
         """RGB (n, n, 3): hue of the minimum reached, darker the more steps it took; neutral otherwise."""
         out = np.empty(reached.shape + (3,))
-        out[...] = rgb(PENDING if steps is None else NEUTRAL)
+        out[...] = rgb(current().pending if steps is None else NEUTRAL)
         out[reached < -1] = rgb(NEUTRAL)
         for m in range(len(self.basins.minima)):
             hit = reached == m
@@ -218,9 +220,9 @@ class BasinsScene(StudyScene):
         row = VGroup()
         for colour, text in items:
             swatch = Square(0.26).set_fill(colour, 1).set_stroke(width=0)
-            row.add(VGroup(swatch, label(text, READOUT, TEXT_COLOR, role="legend")).arrange(RIGHT, buff=0.1))
+            row.add(VGroup(swatch, label(text, READOUT, role="legend")).arrange(RIGHT, buff=0.1))
         row.arrange(RIGHT, buff=0.35)
-        row.add(label("darker: more steps to settle", READOUT, DIM_TEXT, role="legend").next_to(row, RIGHT, buff=0.45))
+        row.add(label("darker: more steps to settle", READOUT, current().dim_text, role="legend").next_to(row, RIGHT, buff=0.45))
         return row.set_max_width(FRAME_W - 0.6)
 
 class SweepChart(StudyScene):
@@ -232,10 +234,10 @@ class SweepChart(StudyScene):
         run = Run.load(self.run_path)
         title = label(f"Final loss against learning rate: {run.meta.surface.title}, {run.meta.num_steps} steps"
                       if run.meta.num_steps > 1 else f"Final loss against learning rate: {run.meta.surface.title}",
-                      TITLE, TEXT_COLOR, weight="BOLD", role="title").to_edge(UP, buff=0.25)
+                      TITLE, weight="BOLD", role="title").to_edge(UP, buff=0.25)
         title.set_max_width(FRAME_W - 0.6)
         below = 1.15 + 0.42 * len(sweep.names)  # tick labels, the axis name and one strip per optimizer
-        box = Rectangle(10.4, title.get_bottom()[1] - 0.55 - (-FRAME_H / 2 + 0.2 + below)).set_stroke(DIM_TEXT, 1)
+        box = Rectangle(10.4, title.get_bottom()[1] - 0.55 - (-FRAME_H / 2 + 0.2 + below)).set_stroke(current().dim_text, 1)
         box.next_to(title, DOWN, buff=0.45).shift(0.9 * RIGHT)
         self.add(title, box)
         lo_x, hi_x = np.log10(sweep.rates[0]), np.log10(sweep.rates[-1])
@@ -254,22 +256,22 @@ class SweepChart(StudyScene):
         axis = VGroup()
         for e in range(math.ceil(lo_x), math.floor(hi_x) + 1):
             p = point(np.array([10.0 ** e]), np.array([floor]))[0]
-            axis.add(Line(p, p + 0.1 * UP).set_stroke(DIM_TEXT, 1))
-            axis.add(label(superscript(e), READOUT, DIM_TEXT, role="chart").next_to(p, DOWN, buff=0.08))
+            axis.add(Line(p, p + 0.1 * UP).set_stroke(current().dim_text, 1))
+            axis.add(label(superscript(e), READOUT, current().dim_text, role="chart").next_to(p, DOWN, buff=0.08))
         for e in range(math.ceil(bottom), math.floor(top) + 1, max(1, round((top - bottom) / 5))):
             p = point(np.array([sweep.rates[0]]), np.array([10.0 ** e]))[0]
-            axis.add(Line(p, p + 0.1 * RIGHT).set_stroke(DIM_TEXT, 1))
-            axis.add(label(superscript(e), READOUT, DIM_TEXT, role="chart").next_to(p, LEFT, buff=0.08))
+            axis.add(Line(p, p + 0.1 * RIGHT).set_stroke(current().dim_text, 1))
+            axis.add(label(superscript(e), READOUT, current().dim_text, role="chart").next_to(p, LEFT, buff=0.08))
         tol = point(sweep.rates[[0, -1]], np.full(2, sweep.tolerance))
-        axis.add(Line(tol[0], tol[1]).set_stroke(DIM_TEXT, 1.5, opacity=0.8))
-        axis.add(label("converged below this line", READOUT, DIM_TEXT, role="chart").next_to(tol[0], UP, buff=0.06)
+        axis.add(Line(tol[0], tol[1]).set_stroke(current().dim_text, 1.5, opacity=0.8))
+        axis.add(label("converged below this line", READOUT, current().dim_text, role="chart").next_to(tol[0], UP, buff=0.06)
                  .align_to(box, LEFT).shift(0.45 * RIGHT))
-        axis.add(label("learning rate η", READOUT, DIM_TEXT, role="chart").next_to(box, DOWN, buff=0.5))
-        axis.add(label("final loss − min", READOUT, DIM_TEXT, role="chart").rotate(math.pi / 2)
+        axis.add(label("learning rate η", READOUT, current().dim_text, role="chart").next_to(box, DOWN, buff=0.5))
+        axis.add(label("final loss − min", READOUT, current().dim_text, role="chart").rotate(math.pi / 2)
                  .next_to(box, LEFT, buff=1.0))
         self.add(axis)
         curves, marks = VGroup(), VGroup()
-        for o, colour in enumerate(sweep.colors):
+        for o, colour in enumerate(map(current().path_color, sweep.colors)):
             ok = sweep.diverged_at[o] < 0
             pts = point(sweep.rates[ok], gap[o][ok])
             if len(pts) >= 2:
@@ -278,11 +280,11 @@ class SweepChart(StudyScene):
                 marks.add(VMobject().set_points_as_corners([p + [-.07, -.07, 0], p + [.07, .07, 0], p,
                                                             p + [-.07, .07, 0], p + [.07, -.07, 0]]).set_stroke(colour, 3))
         self.add(curves, marks)
-        marks_note = label("× diverged", READOUT, DIM_TEXT, role="chart").next_to(box.get_corner(UR), DL, buff=0.2)
+        marks_note = label("× diverged", READOUT, current().dim_text, role="chart").next_to(box.get_corner(UR), DL, buff=0.2)
         self.add(marks_note)
         # the robust ranges: one strip per optimizer
         strips = VGroup()
-        for o, colour in enumerate(sweep.colors):
+        for o, colour in enumerate(map(current().path_color, sweep.colors)):
             y = box.get_bottom()[1] - 1.15 - 0.42 * o
             name = label(sweep.titles[o], READOUT, colour, weight="BOLD", role="legend")
             name.move_to([box.get_left()[0] - 0.15, y, 0], aligned_edge=RIGHT)
@@ -292,13 +294,13 @@ class SweepChart(StudyScene):
                 a, b = point(np.array(band), np.full(2, floor))[:, 0]
                 strips.add(Rectangle(max(b - a, 0.05), 0.26).move_to([(a + b) / 2, y, 0]).set_fill(colour, 0.85)
                            .set_stroke(width=0))
-                text = label(f"η {band[0]:.2g} – {band[1]:.2g}  ({band[1] / band[0]:.3g}×)", READOUT, TEXT_COLOR,
+                text = label(f"η {band[0]:.2g} – {band[1]:.2g}  ({band[1] / band[0]:.3g}×)", READOUT,
                              role="legend")
                 right_room = FRAME_W / 2 - 0.2 - b
                 strips.add(text.next_to([b, y, 0], RIGHT, buff=0.12) if right_room > text.get_width() + 0.15
                            else text.next_to([a, y, 0], LEFT, buff=0.12))
             else:
-                strips.add(label("converges at no rate", READOUT, DIM_TEXT, role="legend")
+                strips.add(label("converges at no rate", READOUT, current().dim_text, role="legend")
                            .move_to([box.get_left()[0] + 0.1, y, 0], aligned_edge=LEFT))
         self.add(strips)
         width, height = self.camera.get_pixel_shape()
@@ -321,12 +323,12 @@ class SweepFan(StudyScene):
         span = np.log10(rates[-1] / rates[0]) or 1.0
         colour_of = lambda r: "#%02X%02X%02X" % tuple(  # noqa: E731
             int(255 * c) for c in colormaps[name](lo + (hi - lo) * np.log10(r / rates[0]) / span)[:3])
-        title = label(f"One path per learning rate: {run.meta.surface.title}", TITLE, TEXT_COLOR, weight="BOLD",
+        title = label(f"One path per learning rate: {run.meta.surface.title}", TITLE, weight="BOLD",
                       role="title").to_edge(UP, buff=0.25)
-        key = VGroup(label("η", LEGEND, TEXT_COLOR, role="legend"))
+        key = VGroup(label("η", LEGEND, role="legend"))
         for r in rates:
             key.add(VGroup(Line(LEFT * 0.2, RIGHT * 0.2).set_stroke(colour_of(r), 8),
-                           label(f"{r:.2g}", READOUT, TEXT_COLOR, role="legend")).arrange(RIGHT, buff=0.08))
+                           label(f"{r:.2g}", READOUT, role="legend")).arrange(RIGHT, buff=0.08))
         key.arrange(RIGHT, buff=0.3).to_edge(DOWN, buff=0.25).set_max_width(FRAME_W - 3.5)
         self.add(title, key)
         xmin, xmax, ymin, ymax = stage.domain
@@ -337,7 +339,7 @@ class SweepFan(StudyScene):
         tracers = Group()
         for o, (meta, centre) in enumerate(zip(run.meta.optimizers, centres)):
             self.add(contour_map(run, stage, size, centre))
-            self.add(label(meta.title, LEGEND, meta.color, weight="BOLD", role="legend")
+            self.add(label(meta.title, LEGEND, current().path_color(meta.color), weight="BOLD", role="legend")
                      .next_to(centre + (size * min(aspect, 1.0) / 2 + 0.15) * UP, UP, buff=0.05))
             to_points = lambda xy, centre=centre: stage.to_map(xy[:, 0], xy[:, 1], size) + centre  # noqa: E731
             for p in paths_of(run, stage):

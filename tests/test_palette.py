@@ -1,4 +1,5 @@
-"""The optimizer colours: distinct from each other, from the surface colormap, and under deuteranopia."""
+"""The optimizer colours, in every theme: distinct from each other, from the surface colormap, from the ground
+and under deuteranopia; the surface and the text stand out from the ground."""
 
 from itertools import combinations
 
@@ -8,18 +9,27 @@ from matplotlib import colormaps
 
 from cli.config import DEFAULT_OPTIMIZERS
 from optimizers.registry import OPTIMIZERS, lookup
-from scenes.stage import COLOR_RANGE, COLORMAP
+from scenes.theme import THEMES
 
 MIN_PAIR_DELTA = 20  # ΔE76 between any two optimizer colours
 MIN_SURFACE_DELTA = 25  # ΔE76 between an optimizer colour and any colour of the surface
 MIN_DEUTAN_DELTA = 20  # ΔE76 between two default colours as a deuteranope sees them
-MIN_LOW_LIGHTNESS = 15  # L* of the lowest surface colour, so it stands out from the #14161A background
+MIN_LOW_LIGHTNESS = 15  # L* of the dark theme's lowest surface colour, so it stands out from its #14161A ground
+MIN_SURFACE_BACKGROUND = 9  # ΔE76 between the ground and every colour the surface can take
+MIN_PATH_CONTRAST = 3.0  # WCAG contrast ratio of a path colour against the ground (graphics, bold labels)
+MIN_TEXT_CONTRAST = 7.0  # WCAG contrast ratio of the text colours against the ground (AAA)
 SAME_OPTIMIZER = {frozenset({"gd", "sgd"})}  # one optimizer under two names: these pairs may share a colour
 
 ALIAS = "optax:<alias>"
 PALETTE = {name: info.color for name, info in OPTIMIZERS.items()} | {ALIAS: lookup("optax:yogi").color}
 PAIRS = [(a, b) for a, b in combinations(PALETTE, 2) if frozenset({a, b}) not in SAME_OPTIMIZER]
 DEFAULT_PAIRS = list(combinations(DEFAULT_OPTIMIZERS, 2))
+THEME_NAMES = list(THEMES)
+
+
+def colour(theme: str, name: str) -> str:
+    """The optimizer's colour as the theme draws it."""
+    return THEMES[theme].path_color(PALETTE[name])
 SHARED_PAIRS = sorted(tuple(sorted(pair)) for pair in SAME_OPTIMIZER)
 
 # sRGB (linear) -> XYZ, D65 white.
@@ -66,10 +76,16 @@ def delta_e(a, b) -> np.ndarray:
     return np.linalg.norm(np.asarray(a) - np.asarray(b), axis=-1)
 
 
-def surface_lab() -> np.ndarray:
-    """CIELAB of the surface colormap over the range the stage uses, low to high."""
-    lo, hi = COLOR_RANGE
-    return lab(colormaps[COLORMAP](lo + (hi - lo) * np.linspace(0, 1, 256))[:, :3])
+def surface_lab(theme: str) -> np.ndarray:
+    """CIELAB of the theme's surface colormap over the range the stage uses, low to high."""
+    lo, hi = THEMES[theme].color_range
+    return lab(colormaps[THEMES[theme].colormap](lo + (hi - lo) * np.linspace(0, 1, 256))[:, :3])
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio (L₁ + 0.05) / (L₂ + 0.05) of two colours, L the relative luminance."""
+    lighter, darker = sorted((float(linear(srgb(c)) @ RGB_TO_XYZ[1]) for c in (a, b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 def test_lab_conversion_matches_reference_values():
@@ -97,31 +113,65 @@ def test_shared_colours_are_one_optimizer(a, b):
     assert OPTIMIZERS[a].factory is OPTIMIZERS[b].factory
 
 
+@pytest.mark.parametrize("theme", THEME_NAMES)
 @pytest.mark.parametrize("a,b", PAIRS, ids=[f"{a}-{b}" for a, b in PAIRS])
-def test_colours_are_pairwise_distinct(a, b):
+def test_colours_are_pairwise_distinct(theme, a, b):
     """Any two optimizer colours are at least MIN_PAIR_DELTA apart."""
-    d = delta_e(lab(srgb(PALETTE[a])), lab(srgb(PALETTE[b])))
-    assert d >= MIN_PAIR_DELTA, f"{a} {PALETTE[a]} vs {b} {PALETTE[b]}: ΔE {d:.1f}"
+    d = delta_e(lab(srgb(colour(theme, a))), lab(srgb(colour(theme, b))))
+    assert d >= MIN_PAIR_DELTA, f"{theme}: {a} {colour(theme, a)} vs {b} {colour(theme, b)}: ΔE {d:.1f}"
 
 
+@pytest.mark.parametrize("theme", THEME_NAMES)
 @pytest.mark.parametrize("name", PALETTE)
-def test_colour_stands_apart_from_the_surface(name):
+def test_colour_stands_apart_from_the_surface(theme, name):
     """Each optimizer colour is at least MIN_SURFACE_DELTA from every colour the surface can take."""
-    d = delta_e(surface_lab(), lab(srgb(PALETTE[name])))
+    d = delta_e(surface_lab(theme), lab(srgb(colour(theme, name))))
     t = np.linspace(0, 1, 256)[np.argmin(d)]
-    assert d.min() >= MIN_SURFACE_DELTA, f"{name} {PALETTE[name]}: ΔE {d.min():.1f} at height {t:.2f}"
+    assert d.min() >= MIN_SURFACE_DELTA, f"{theme}: {name} {colour(theme, name)}: ΔE {d.min():.1f} at height {t:.2f}"
 
 
+@pytest.mark.parametrize("theme", THEME_NAMES)
+@pytest.mark.parametrize("name", PALETTE)
+def test_colour_contrasts_with_the_ground(theme, name):
+    """Each optimizer colour has at least MIN_PATH_CONTRAST against the theme's background (Adam's white on white
+    would not)."""
+    ratio = contrast(colour(theme, name), THEMES[theme].background)
+    assert ratio >= MIN_PATH_CONTRAST, f"{theme}: {name} {colour(theme, name)}: contrast {ratio:.2f}"
+
+
+@pytest.mark.parametrize("theme", THEME_NAMES)
 @pytest.mark.parametrize("a,b", DEFAULT_PAIRS, ids=[f"{a}-{b}" for a, b in DEFAULT_PAIRS])
-def test_default_colours_survive_deuteranopia(a, b):
+def test_default_colours_survive_deuteranopia(theme, a, b):
     """The default optimizers stay MIN_DEUTAN_DELTA apart for a deuteranope."""
-    d = delta_e(deuteranope_lab(srgb(PALETTE[a])), deuteranope_lab(srgb(PALETTE[b])))
-    assert d >= MIN_DEUTAN_DELTA, f"{a} {PALETTE[a]} vs {b} {PALETTE[b]}: ΔE {d:.1f}"
+    d = delta_e(deuteranope_lab(srgb(colour(theme, a))), deuteranope_lab(srgb(colour(theme, b))))
+    assert d >= MIN_DEUTAN_DELTA, f"{theme}: {a} {colour(theme, a)} vs {b} {colour(theme, b)}: ΔE {d:.1f}"
 
 
-def test_surface_is_dark_low_and_light_high():
-    """The surface's L* never falls with height, rises substantially, and starts visible on the background."""
-    lightness = surface_lab()[:, 0]
+@pytest.mark.parametrize("theme", THEME_NAMES)
+def test_surface_is_dark_low_and_light_high(theme):
+    """The surface's L* never falls with height, rises substantially, and no height merges with the ground."""
+    surface = surface_lab(theme)
+    lightness = surface[:, 0]
     assert (np.diff(lightness) >= 0).all()
     assert lightness[-1] - lightness[0] >= 40
-    assert lightness[0] >= MIN_LOW_LIGHTNESS
+    assert delta_e(surface, lab(srgb(THEMES[theme].background))).min() >= MIN_SURFACE_BACKGROUND
+
+
+def test_dark_surface_starts_visible_on_its_ground():
+    assert surface_lab("dark")[0, 0] >= MIN_LOW_LIGHTNESS
+
+
+@pytest.mark.parametrize("theme", THEME_NAMES)
+@pytest.mark.parametrize("role", ["text", "dim_text"])
+def test_text_contrasts_with_the_ground(theme, role):
+    """Titles, captions, formulas and the dim text (ticks, counters) reach MIN_TEXT_CONTRAST on the ground."""
+    t = THEMES[theme]
+    assert contrast(getattr(t, role), t.background) >= MIN_TEXT_CONTRAST
+
+
+@pytest.mark.parametrize("theme", THEME_NAMES)
+def test_theme_colours_contrast_with_the_ground(theme):
+    """End marks, the divergence red, minima markers and glyph arrows stand out from the ground (≥ 3:1)."""
+    t = THEMES[theme]
+    for name, value in {"end": t.end, "diverged": t.diverged, **t.minimum_colors, **t.glyph_colors}.items():
+        assert contrast(value, t.background) >= MIN_PATH_CONTRAST, f"{theme}: {name} {value}"

@@ -1,0 +1,147 @@
+"""Themes and frame shapes end to end: every race view and two chapters, in each theme × aspect, from their pixels.
+
+Renders run in subprocesses (`render.py` and `python -m scenes JOB.json`); ManimGL is never imported here. Each
+still is checked for its pixel size (the shorter side is the quality's height), its ground (the theme's
+background), and that every text fixed in the frame lies inside it (the scenes' probe gives each text's box).
+"""
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from itertools import product
+from pathlib import Path
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+from scenes.job import ASPECTS, RenderJob, SceneJob, pixel_size
+from scenes.theme import THEMES
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SHORT = 480  # --quality low
+RACE = ["--surface", "two-holes", "--optimizer", "gd,momentum,adam", "--steps", "30"]
+VIEWS = ["3d", "contour", "split"]
+CHAPTERS = ["momentum", "finale"]  # maps with live equations; the 3D race beside its chart
+CASES = list(product(THEMES, ASPECTS))
+GROUND_TOLERANCE = 3  # per channel: the encoder and blending may move the ground by a step or two
+
+
+def run(cmd: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+
+
+def ground(image: np.ndarray) -> np.ndarray:
+    """The most common colour of the image's outer ring of pixels."""
+    ring = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])[:, :3]
+    return np.array(Counter(map(tuple, ring)).most_common(1)[0][0])
+
+
+def render_scene(folder: Path, scene: SceneJob) -> tuple[np.ndarray, dict]:
+    """The scene's last frame and its probe, rendered by the render process."""
+    job = RenderJob((scene,), str(folder), quiet=True)
+    (folder / "job.json").write_text(job.to_json())
+    done = run([PY, "-m", "scenes", str(folder / "job.json")])
+    assert done.returncode == 0, done.stderr[-3000:]
+    return iio.imread(job.still(0))[..., :3], json.loads(Path(scene.probe_path).read_text())
+
+
+@pytest.fixture(scope="module")
+def race_run(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("race") / "race.npz"
+    done = run([PY, "render.py", *RACE, "--no-render", "--trajectory-out", str(path), "-q"])
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+@pytest.fixture(scope="module")
+def chapter_runs(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("chapters") / "runs"
+    done = run([PY, "render.py", "explainer", "all", "--save-runs", str(folder), "--max-steps", "20", "-q"])
+    assert done.returncode == 0, done.stderr
+    index = json.loads((folder / "runs.json").read_text())
+    return {name: {key: str(folder / path) for key, path in index[name].items()} for name in CHAPTERS}
+
+
+def still(folder: Path, theme: str, aspect: str, **job) -> tuple[np.ndarray, dict]:
+    width, height = pixel_size(SHORT, aspect)
+    scene = SceneJob(width=width, height=height, fps=5, movie=False, still=True, duration=1.0, theme=theme,
+                     aspect=aspect, probe_path=str(folder / "probe.json"), **job)
+    return render_scene(folder, scene)
+
+
+def check_frame(image: np.ndarray, probe: dict, theme: str, aspect: str) -> None:
+    """Pixel size of the aspect, the theme's ground, and every fixed text inside the frame."""
+    width, height = pixel_size(SHORT, aspect)
+    assert image.shape[:2] == (height, width)
+    assert probe["size"] == [width, height]
+    assert np.abs(ground(image) - rgb(THEMES[theme].background)).max() <= GROUND_TOLERANCE, ground(image)
+    boxes = [t for t in probe["text"] if "box" in t]
+    assert len(boxes) >= 5, "the probe should see the legend, caption and counter"
+    for t in boxes:
+        left, bottom, right, top = t["box"]
+        assert left >= 0 and bottom >= 0 and right <= 1 and top <= 1, f"{t['role']} text off the frame: {t['box']}"
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("theme,aspect", CASES)
+def test_race_view_fits_its_frame(race_run, tmp_path, view, theme, aspect):
+    image, probe = still(tmp_path, theme, aspect, scene=view, run_path=str(race_run))
+    check_frame(image, probe, theme, aspect)
+    roles = {t["role"] for t in probe["text"] if "box" in t}
+    assert {"legend", "caption", "formula"} <= roles
+    for head in probe["heads"]:  # every ball on screen
+        col, row = head["pixel"]
+        assert 0 <= col < image.shape[1] and 0 <= row < image.shape[0], head
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("theme,aspect", CASES)
+def test_chapter_fits_its_frame(chapter_runs, tmp_path, chapter, theme, aspect):
+    image, probe = still(tmp_path, theme, aspect, scene="chapter", chapter=chapter, run_paths=chapter_runs[chapter])
+    check_frame(image, probe, theme, aspect)
+    assert {"title", "caption"} <= {t["role"] for t in probe["text"] if "box" in t}
+
+
+@pytest.mark.parametrize("theme,aspect", [("light", "9:16"), ("light", "1:1"), ("dark", "1:1")])
+def test_cli_renders_the_theme_and_aspect(tmp_path, theme, aspect):
+    """`render.py --theme --aspect` reaches the picture: its size and its ground."""
+    png = tmp_path / "race.png"
+    done = run([PY, "render.py", *RACE, "--view", "contour", "--quality", "low", "--theme", theme, "--aspect", aspect,
+                "-o", str(png), "-q"])
+    assert done.returncode == 0, done.stderr
+    image = iio.imread(png)[..., :3]
+    assert image.shape[:2] == pixel_size(SHORT, aspect)[::-1]
+    assert np.abs(ground(image) - rgb(THEMES[theme].background)).max() <= GROUND_TOLERANCE
+
+
+def test_light_theme_draws_adam_dark_on_white(race_run, tmp_path):
+    """Adam's registry white becomes the light theme's counterpart: the ball shows that colour, not white."""
+    image, probe = still(tmp_path, "light", "16:9", scene="contour", run_path=str(race_run))
+    adam = next(h for h in probe["heads"] if h["name"] == "adam")
+    assert adam["color"] == THEMES["light"].path_color("#FFFFFF") != "#FFFFFF"
+    col, row = (int(round(v)) for v in adam["pixel"])
+    patch = image[row - 6: row + 7, col - 6: col + 7].reshape(-1, 3).astype(int)
+    assert np.abs(patch - rgb(adam["color"])).sum(axis=1).min() < 60
+
+
+@pytest.mark.parametrize("args,nearest", [
+    (["--theme", "sepia"], "dark, light"),
+    (["--theme", "lihgt"], "'light'"),
+    (["--aspect", "4:3"], "16:9, 1:1, 9:16"),
+    (["--aspect", "9:61"], "'9:16'"),
+    (["explainer", "momentum", "--theme", "drak"], "'dark'"),
+    (["explainer", "momentum", "--aspect", "1:2"], "1:1"),
+    (["basins", "--aspect", "9:16"], "16:9"),
+])
+def test_bad_theme_or_aspect_is_one_line_naming_the_valid_ones(args, nearest):
+    done = run([PY, "render.py", *args, "-q"])
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and nearest in lines[0], done.stderr
