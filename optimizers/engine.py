@@ -22,7 +22,7 @@ from . import plane, training
 from .programs import cached_program, check_setup, gradient_oracle, jitted, setup, split_hyperparameters
 
 __all__ = ["setup", "simulate", "simulate_network", "final_points", "split_hyperparameters", "Watch", "Finals"]
-from .registry import Optimizer
+from .registry import OPTIMIZERS, Optimizer
 from .run import MinimumMeta, OptimizerMeta, ProjectionMeta, Run, RunMeta, SurfaceMeta, SweepMeta
 
 MAX_STEPS = int(LIMITS["steps"].high)
@@ -394,6 +394,17 @@ def simulate_network(surface: Surface, optimizers: Sequence[Optimizer], num_step
                trained.diverged_at[:, None, None], *grid)
 
 
+def path_colors(optimizers: Sequence[Optimizer]) -> list[str]:
+    """Each optimizer's colour; one that an earlier optimizer of the run already has (gd twice, with two
+    schedules) takes the first registry colour no optimizer of the run uses, so that no two paths share one."""
+    taken = {o.info.color for o in optimizers}
+    spare = [c for c in dict.fromkeys(info.color for info in OPTIMIZERS.values()) if c not in taken]
+    colors: list[str] = []
+    for o in optimizers:
+        colors.append(o.info.color if o.info.color not in colors else spare.pop(0) if spare else o.info.color)
+    return colors
+
+
 def _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, sweep, final_only,
               projection: ProjectionMeta | None = None, results: Sequence[tuple[float, float]] | None = None) -> RunMeta:
     land = surface.landscape
@@ -404,10 +415,10 @@ def _metadata(surface, optimizers, starts, num_steps, noise, batch_size, seed, s
         z_range=tuple(land.z_range) if land.z_range else None, log_height=land.log_height,
         camera=tuple(land.camera), is_data=surface.is_data, axes=tuple(land.axes))
     results = results or [(None, None)] * len(optimizers)
-    optimizer_meta = tuple(OptimizerMeta(o.name, o.info.title, o.info.color, o.spec, dict(o.hyperparameters),
+    optimizer_meta = tuple(OptimizerMeta(o.name, o.title, color, o.spec, dict(o.hyperparameters),
                                          o.rule(num_steps), o.info.reference, accuracy, loss,
                                          o.learning_rates(num_steps))
-                           for o, (accuracy, loss) in zip(optimizers, results))
+                           for o, color, (accuracy, loss) in zip(optimizers, path_colors(optimizers), results))
     # Grids of starts keep only the count (writing 262,144 pairs would cost more than the run).
     listed = tuple(tuple(s) for s in starts.tolist()) if len(starts) <= MAX_LISTED_STARTS else None
     return RunMeta(

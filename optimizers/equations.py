@@ -54,12 +54,14 @@ def adagrad(h: H) -> tuple[str, ...]:
 
 
 def adadelta(h: H) -> tuple[str, ...]:
-    """sᵢ ← ρsᵢ + (1−ρ)gᵢ²;  Δᵢ = √(uᵢ+ε)/√(sᵢ+ε)·gᵢ;  uᵢ ← ρuᵢ + (1−ρ)Δᵢ²;  θᵢ ← θᵢ − ηΔᵢ."""
-    rho, eps = num(h["rho"]), num(h["eps"])
-    return (rf"s_i \leftarrow {rho}\,s_i + {_one_minus(h['rho'])}\,g_i^2",
-            rf"\Delta_i = \frac{{\sqrt{{u_i + {eps}}}}}{{\sqrt{{s_i + {eps}}}}}\,g_i,\quad "
-            rf"u_i \leftarrow {rho}\,u_i + {_one_minus(h['rho'])}\,\Delta_i^2",
-            rf"\theta_i \leftarrow \theta_i - {num(h['learning_rate'])}\,\Delta_i")
+    """Zeiler's units argument: Δθᵢ = −RMS[Δθ]ᵢ/RMS[g]ᵢ·gᵢ, RMS[x] = √(E[x²] + ε), E decaying with ρ; θᵢ ← θᵢ + ηΔθᵢ."""
+    rho, eps, one = num(h["rho"]), num(h["eps"]), _one_minus(h["rho"])
+    rms = r"\mathrm{RMS}"
+    return (rf"E[g^2]_i \leftarrow {rho}\,E[g^2]_i + {one}\,g_i^2",
+            rf"\Delta\theta_i = -\frac{{{rms}[\Delta\theta]_i}}{{{rms}[g]_i}}\,g_i",
+            rf"{rms}[x]_i = \sqrt{{E[x^2]_i + {eps}}}",
+            rf"E[\Delta\theta^2]_i \leftarrow {rho}\,E[\Delta\theta^2]_i + {one}\,\Delta\theta_i^2",
+            rf"\theta_i \leftarrow \theta_i + {num(h['learning_rate'])}\,\Delta\theta_i")
 
 
 def rmsprop(h: H) -> tuple[str, ...]:

@@ -111,7 +111,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
 FORMS = {"nesterov": {
     "lookahead": OPTIMIZERS["nesterov"],
     "sutskever": OptimizerInfo(
-        "Nesterov (Sutskever)", "#F48FB1", nag.sutskever, {"momentum": 0.9}, equations.nesterov_sutskever,
+        "Nesterov (Sutskever)", "#00E5FF", nag.sutskever, {"momentum": 0.9}, equations.nesterov_sutskever,
         "Sutskever, Martens, Dahl & Hinton (2013)", gradient_at=nag.look_ahead),
 }}
 ALIASES = {"lr": "learning_rate"}
@@ -200,7 +200,7 @@ def _check(name: str, key: str, value: float) -> None:
         "eps": (lambda v: v > 0, "> 0"),
         **{k: (lambda v: 0 <= v < 1, "in [0, 1)") for k in ("b1", "b2", "momentum", "decay", "rho")},
         **{k: (lambda v: v >= 0, ">= 0") for k in ("eps_root", "initial_accumulator_value", "initial_scale",
-                                                   "weight_decay")},
+                                                   "weight_decay", "l2")},
     }
     ok, text = rules.get(key, (lambda v: True, ""))
     if not ok(value):
@@ -233,14 +233,22 @@ class Optimizer:
     hyperparameters: Mapping[str, float | bool | int] = field(default_factory=dict)
     schedule: Schedule | None = None  # η_t; None: the constant η
     form: str | None = None  # another way to write the method (FORMS), None for its default
+    l2: float | None = None  # λ of an L2 penalty ½λ‖θ‖² added to the loss: its gradient λθ joins g
 
     @property
     def spec(self) -> str:
         """The canonical CLI spelling with every hyperparameter (and the form and schedule, when set)."""
         parts = [f"form={self.form}"] if self.form else []
         parts += [f"{k}={v:g}" if not isinstance(v, bool) else f"{k}={v}" for k, v in self.hyperparameters.items()]
+        parts += [f"l2={self.l2:g}"] if self.l2 is not None else []
         parts += [self.schedule.spec] if self.schedule else []
         return f"{self.name}:" + ",".join(parts)
+
+    @property
+    def title(self) -> str:
+        """The legend's name: the method's, and its schedule's when it has one ('GD · cosine')."""
+        title = f"{self.info.title} + L2" if self.l2 is not None else self.info.title
+        return f"{title} · {self.schedule.name}" if self.schedule else title
 
     @property
     def equation(self) -> tuple[str, ...]:
@@ -249,20 +257,23 @@ class Optimizer:
 
     def rule(self, steps: int | None) -> tuple[str, ...]:
         """The update rule for a run of `steps` steps: with a schedule, η is η_t, defined on a line of its own."""
+        penalty = (rf"g_i \leftarrow g_i + {equations.num(self.l2)}\,\theta_i",) if self.l2 is not None else ()
         if self.schedule is None:
-            return self.info.equation(self.hyperparameters)
+            return (*penalty, *self.info.equation(self.hyperparameters))
         lines = self.info.equation({**self.hyperparameters, "learning_rate": r"\eta_t"})
-        return (*lines, self.schedule.equation(self.hyperparameters["learning_rate"], steps))
+        return (*penalty, *lines, self.schedule.equation(self.hyperparameters["learning_rate"], steps))
 
     def program_key(self, static: Mapping) -> tuple:
         """What a compiled program depends on besides traced values: name, form, schedule, source, static values."""
-        return (self.name, self.form, self.schedule.spec if self.schedule else None, self.info.source,
+        return (self.name, self.form, self.l2, self.schedule.spec if self.schedule else None, self.info.source,
                 tuple(static.items()))
 
     def transform(self, h: Mapping, steps: int | None = None) -> optax.GradientTransformation:
         """The optax transformation for hyperparameters h (traced in sweeps); η scheduled over `steps` if given."""
         if self.schedule is not None and steps is not None:
             h = {**h, "learning_rate": self.schedule.build(h["learning_rate"], steps)}
+        if self.l2 is not None:  # L2 in the loss: λθ added to the gradient before the method sees it
+            return optax.chain(optax.add_decayed_weights(self.l2), self.info.factory(**h))
         return self.info.factory(**h)
 
     def rate(self, h: Mapping, t, steps: int):
@@ -356,6 +367,7 @@ def resolve_optimizer(spec: str, surface: Surface | None = None) -> Optimizer:
     name, settings = _split(spec)
     info, form = _form(name, settings, lookup(name))
     schedule = parse_schedule(name, settings)
+    l2 = _parse_value(name, "l2", settings.pop("l2"), float) if "l2" in settings else None
     keys = optimizer_keys(info)
     hyper: dict[str, float | bool | int] = {"learning_rate": default_learning_rate(name, info, surface)}
     hyper.update({k: v for k, v in info.defaults.items() if k != "learning_rate"})
@@ -373,7 +385,7 @@ def resolve_optimizer(spec: str, surface: Surface | None = None) -> Optimizer:
     missing = [k for k in info.required if k not in hyper]
     if missing:
         raise SpecError(f"{name} needs {', '.join(missing)} (e.g. {name}:{missing[0]}=...)")
-    optimizer = Optimizer(name, info, hyper, schedule, form)
+    optimizer = Optimizer(name, info, hyper, schedule, form, l2)
     if name.startswith("optax:") or info.source:
         _check_runs(name, optimizer)
     return optimizer

@@ -27,6 +27,7 @@ class Panel:
     glyphs: tuple[str, ...] = ()  # any of 'grad', 'moment', 'squares', 'step', 'lookahead'
     dots: bool = False  # a dot at every step, where the step size is the point
     labels: tuple[str, ...] = ()  # legend names per shown path (default: optimizer names)
+    legend: bool = True  # False where the paths are many runs of one rule (the caption counts them)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Beat:
     equations: tuple[int, ...] = ()  # optimizer indices (of the first panel's run) whose update rules are shown
     live_numbers: bool = False  # the equations show the current g, m, v and step of the first path's head
     chart: bool = False  # loss-vs-step curves beside the panels
+    rate_chart: bool = False  # the learning rate η_t of each path against the step, beside the panels
 
     @property
     def caption(self) -> str:
@@ -145,6 +147,74 @@ def different_valleys(runs) -> bool:
 
 HOLES_START = ((-1.5, -0.6),)  # GD settles in the shallow hole; momentum rolls over it into the deep one
 
+def adadelta_needs_no_rate(runs) -> bool:
+    """AdaGrad's step never grows and it ends > 0.1 from the minimum; AdaDelta (η = 1) ends within 0.01 of it,
+    its step per unit of gradient at least 5× its first in each coordinate."""
+    run, origin = runs["bowl"], np.zeros(2)
+    adadelta = state(run, "step_size", "adadelta")
+    return (non_increasing(state(run, "step_size", "adagrad")) and np.linalg.norm(path(run, "adagrad")[-1]) > 0.1
+            and bool(np.all(adadelta[-1] >= 5 * adadelta[0])) and ends_near(path(run, "adadelta"), origin, 0.01)
+            and run.meta.optimizers[1].hyperparameters["learning_rate"] == 1.0)
+
+
+VALLEY_FLOOR = 0.05  # swings across y = x² smaller than this are not visible on the map (1.25% of its height)
+
+
+def nadam_overshoots_less(runs) -> bool:
+    """Across Rosenbrock's curved floor y = x², NAdam's y − x² changes sign at most half as often as Adam's,
+    and NAdam ends lower."""
+    run = runs["valley"]
+    flips = {o: sign_flips(path(run, o)[:, 1] - path(run, o)[:, 0] ** 2, VALLEY_FLOOR) for o in ("adam", "nadam")}
+    return 2 * flips["nadam"] <= flips["adam"] and run.loss[1, 0, 0, -1] < run.loss[0, 0, 0, -1]
+
+
+DECAY_MINIMUM = np.array([2.0, 2.0])  # of ½((x − 2)² + 25(y − 2)²), the surface of the weight-decay chapter
+
+
+def decay_story(runs) -> bool:
+    """Shrink s = (2 − θ_T)/2 per coordinate: Adam + L2 shrinks the steep y less than a fifth as much as x;
+    AdamW shrinks both by more than 10% and alike (within 5% of each other); plain Adam ends at the minimum."""
+    run = runs["decay"]
+    l2 = (DECAY_MINIMUM - run.params[1, 0, 0, -1]) / 2
+    decoupled = (DECAY_MINIMUM - run.params[2, 0, 0, -1]) / 2
+    return (l2[1] < 0.2 * l2[0] and decoupled.min() > 0.1 and abs(decoupled[0] - decoupled[1]) < 0.05 * decoupled[0]
+            and ends_near(run.params[0, 0, 0], DECAY_MINIMUM, 0.01))
+
+
+ESCAPED = 9  # of the 16 noisy runs, how many end in the deep hole (the caption says so)
+
+
+def noise_escapes(runs) -> bool:
+    """Without noise GD ends in the shallow hole; with noise, exactly ESCAPED of the runs end within 0.2 of the
+    deep hole and the others within 0.2 of the shallow one."""
+    still, noisy = runs["still"], runs["noisy"]
+    shallow, deep = minimum(still, "local"), minimum(still, "global")
+    ends = noisy.params[0, 0, :, -1]
+    in_deep = np.linalg.norm(ends - deep, axis=1) < 0.2
+    in_shallow = np.linalg.norm(ends - shallow, axis=1) < 0.2
+    return (ends_near(path(still, "gd"), shallow) and int(in_deep.sum()) == ESCAPED
+            and bool(np.all(in_deep | in_shallow)) and noisy.meta.noise > 0 and still.meta.noise == 0)
+
+
+def schedules_settle(runs) -> bool:
+    """With noisy gradients, the mean loss over the last 10% of steps: step, cosine and warm-up + cosine each
+    below half of constant η's; cosine and warm-up + cosine below a twentieth of it."""
+    run = runs["schedules"]
+    tail = max(run.num_steps // 10, 1)
+    mean = dict(zip((o.spec.split("schedule=")[1].split(",")[0] for o in run.meta.optimizers),
+                    run.loss[:, 0, 0, -tail:].mean(axis=1)))
+    return (all(mean[k] < mean["constant"] / 2 for k in ("step", "cosine", "warmup-cosine"))
+            and all(mean[k] < mean["constant"] / 20 for k in ("cosine", "warmup-cosine")))
+
+
+def nag_forms_agree(runs) -> bool:
+    """optax's Nesterov point φ_t equals Sutskever's θ_t + μv_t at every step (v_t = θ_t − θ_{t−1})."""
+    run = runs["ravine"]
+    phi, theta = run.params[0, 0, 0], run.params[1, 0, 0]
+    mu = run.meta.optimizers[1].hyperparameters["momentum"]
+    return np.allclose(phi[1:], theta[1:] + mu * np.diff(theta, axis=0), rtol=0, atol=1e-12)
+
+
 def real_network_story(runs) -> bool:
     """On digits-mlp, momentum, RMSprop and Adam end with at least 7× less training loss than GD, and all four
     classify at least 96% of the held-out digits."""
@@ -213,8 +283,19 @@ CHAPTERS: dict[str, Chapter] = {
                  duration=7.0, equations=(0, 1)),
         ),
     ),
+    "nag-forms": Chapter(
+        "5 · Two ways to write NAG",
+        "Sutskever's form tracks θ, optax's the look-ahead point θ + μv: one method, the same path drawn twice.",
+        runs={"ravine": RunSpec("ravine:kappa=10", ("nesterov:learning_rate=0.03",
+                                                    "nesterov:form=sutskever,learning_rate=0.03"), ((-2.7, 1.1),), 70)},
+        beats=(
+            Beat((Panel("ravine", "both forms, one start", glyphs=("lookahead",)),),
+                 Claim("One method: each look-ahead point is Sutskever's θ + μv.", nag_forms_agree),
+                 duration=7.0, equations=(0, 1)),
+        ),
+    ),
     "adagrad": Chapter(
-        "5 · AdaGrad",
+        "6 · AdaGrad",
         "AdaGrad's per-coordinate accumulators only grow, so its steps shrink until learning stalls.",
         runs={"bowl": RunSpec("ravine:kappa=4", ("adagrad:learning_rate=0.15",), ((-2.8, 1.3),), 150)},
         beats=(
@@ -223,8 +304,20 @@ CHAPTERS: dict[str, Chapter] = {
                  equations=(0,), live_numbers=True),
         ),
     ),
+    "adadelta": Chapter(
+        "7 · AdaDelta",
+        "AdaDelta to AdaGrad's rescue: decaying averages, and a step in the units of θ that needs no learning rate.",
+        runs={"bowl": RunSpec("ravine:kappa=4", ("adagrad:learning_rate=0.15", "adadelta:eps=0.0001"),
+                              ((-2.8, 1.3),), 200, domain="-3,3,-3,3")},
+        beats=(
+            Beat((Panel("bowl", "AdaGrad", paths=((0, 0, 0),), glyphs=("step",)),
+                  Panel("bowl", "AdaDelta: no learning rate", paths=((1, 0, 0),), glyphs=("step",))),
+                 Claim("AdaGrad's steps only shrink; AdaDelta's grow, with no η.", adadelta_needs_no_rate),
+                 duration=7.0, equations=(1,)),
+        ),
+    ),
     "rmsprop": Chapter(
-        "6 · RMSprop",
+        "8 · RMSprop",
         "RMSprop's decaying average keeps the step alive: a direct route where GD zig-zags, beside AdaGrad.",
         runs={
             "valley": RunSpec("abs-valley:a=1", ("gd:learning_rate=0.1", "adagrad:learning_rate=0.15",
@@ -239,7 +332,7 @@ CHAPTERS: dict[str, Chapter] = {
         ),
     ),
     "adam": Chapter(
-        "7 · Adam",
+        "9 · Adam",
         "Adam = momentum's first moment + RMSprop's second moment + bias correction, built up from both.",
         runs={"holes": RunSpec("two-holes", ("momentum", "rmsprop", "adam"), HOLES_START, 120)},
         beats=(
@@ -251,8 +344,32 @@ CHAPTERS: dict[str, Chapter] = {
                  equations=(2,), live_numbers=True),
         ),
     ),
+    "nadam": Chapter(
+        "10 · NAdam",
+        "NAdam is Adam with Nesterov's look-ahead on the first moment: fewer overshoots in Rosenbrock's curved valley.",
+        runs={"valley": RunSpec("rosenbrock", ("adam:learning_rate=0.2", "nadam:learning_rate=0.2"),
+                                ((-1.2, 1.0),), 150)},
+        beats=(
+            Beat((Panel("valley", "Adam", paths=((0, 0, 0),)), Panel("valley", "NAdam", paths=((1, 0, 0),))),
+                 Claim("Looking ahead: fewer overshoots across the curved valley.", nadam_overshoots_less),
+                 duration=7.0, equations=(1,)),
+        ),
+    ),
+    "adamw": Chapter(
+        "11 · Adam + L2 or AdamW",
+        "An L2 penalty in Adam's gradient is divided by √v̂ and weakens where gradients are big; AdamW decays directly.",
+        runs={"decay": RunSpec("0.5*((x - 2)**2 + 25*(y - 2)**2)", ("adam:learning_rate=0.05",
+                                                                   "adam:learning_rate=0.05,l2=0.5",
+                                                                   "adamw:learning_rate=0.05,weight_decay=0.5"),
+                               ((0.3, 0.3),), 300, domain="-0.5,3,-0.5,3")},
+        beats=(
+            Beat((Panel("decay", "½((x − 2)² + 25(y − 2)²), λ = 0.5"),),
+                 Claim("Adam + L2 barely shrinks steep y; AdamW shrinks x, y alike.", decay_story),
+                 duration=7.0, equations=(1, 2)),
+        ),
+    ),
     "saddle": Chapter(
-        "8 · Saddle point",
+        "12 · Saddle point",
         "Starting near the ridge of x² − y²: GD crawls away from the saddle, adaptive methods escape quickly.",
         runs={"saddle": RunSpec("saddle", ("gd", "momentum", "rmsprop", "adam"), ((-1.8, 0.01),), 40)},
         beats=(
@@ -261,8 +378,33 @@ CHAPTERS: dict[str, Chapter] = {
                  duration=7.0),
         ),
     ),
+    "noise": Chapter(
+        "13 · Noise escapes a local minimum",
+        "Gradient noise, annealed by a cosine η_t, kicks GD out of the shallow hole of two-holes; without it GD stays.",
+        runs={"still": RunSpec("two-holes", ("gd:learning_rate=0.15,schedule=cosine",), ((-0.6, 0.3),), 500),
+              "noisy": RunSpec("two-holes", ("gd:learning_rate=0.15,schedule=cosine",), ((-0.6, 0.3),) * 16, 500,
+                               noise=1.2, seed=1)},
+        beats=(
+            Beat((Panel("still", "no noise"),
+                  Panel("noisy", "g + 1.2·noise, 16 seeds", legend=False)),
+                 Claim(f"No noise: GD stays. With noise, {ESCAPED} of 16 runs escape.", noise_escapes),
+                 duration=8.0, equations=(0,)),
+        ),
+    ),
+    "schedules": Chapter(
+        "14 · Learning-rate schedules",
+        "Constant, step, cosine and warm-up + cosine η_t for GD with noisy gradients, with η_t charted beside.",
+        runs={"schedules": RunSpec("ravine:kappa=10", tuple(f"gd:learning_rate=0.15,schedule={name}" for name in
+                                                         ("constant", "step", "cosine", "warmup-cosine")),
+                                   ((-2.6, 1.0),), 150, noise=2.0)},
+        beats=(
+            Beat((Panel("schedules", "noisy gradients (σ = 2)"),),
+                 Claim("Constant η keeps bouncing; decaying η settles lower.", schedules_settle),
+                 duration=8.0, rate_chart=True),
+        ),
+    ),
     "finale": Chapter(
-        "9 · The race",
+        "15 · The race",
         "Every optimizer racing on two-holes, with the loss-vs-step chart.",
         runs={"holes": RunSpec("two-holes", ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam",
                                              "adabelief", "lion"), HOLES_START, 150)},
@@ -271,7 +413,7 @@ CHAPTERS: dict[str, Chapter] = {
                     duration=9.0, chart=True),),
     ),
     "network": Chapter(
-        "10 · A real network",
+        "16 · A real network",
         "The same optimizers training a 64–32–10 MLP on scikit-learn's handwritten digits, seen on a PCA slice.",
         runs={"digits": RunSpec("digits-mlp", ("gd", "momentum", "rmsprop", "adam"), (), 300)},
         beats=(Beat((Panel("digits", view="3d"),),

@@ -12,13 +12,16 @@ from .theme import current  # noqa: E402
 class LossChart(VGroup):
     """A framed chart of loss (y) against step (x) with one curve per path."""
 
-    def __init__(self, paths: list[PathData], num_steps: int, width: float = 5.2, height: float = 3.4):
+    def __init__(self, paths: list[PathData], num_steps: int, width: float = 5.2, height: float = 3.4,
+                 values: list[np.ndarray] | None = None, name: str = "loss"):
+        """values: per path, what to draw against the step (default: its loss); `name` labels them (linear axis)."""
         super().__init__()
         self.paths, self.num_steps, self.w, self.h = paths, num_steps, width, height
-        losses = np.concatenate([p.loss[: p.visible] for p in paths])
-        self.log = is_log_loss(losses)
-        values = self._transform(losses[np.isfinite(losses)])
-        lo, hi = float(values.min()), float(values.max())
+        self.values = values if values is not None else [p.loss for p in paths]
+        losses = np.concatenate([v[: p.visible] for p, v in zip(paths, self.values)])
+        self.log = is_log_loss(losses) and values is None
+        shown = self._transform(losses[np.isfinite(losses)])
+        lo, hi = float(shown.min()), float(shown.max())
         pad = 0.05 * (hi - lo or 1.0)
         self.lo, self.hi = lo - pad, hi + pad
         self.box = Rectangle(width, height).set_stroke(current().dim_text, 1)
@@ -26,7 +29,7 @@ class LossChart(VGroup):
         self._add_ticks()
         self.curves = VGroup(*(VMobject().set_stroke(p.color, width=2.5) for p in paths))
         self.add(self.curves)
-        self.add(label("log loss" if self.log else "loss", READOUT, current().dim_text, role="chart").next_to(self.box, UP, buff=0.1)
+        self.add(label("log loss" if self.log else name, READOUT, current().dim_text, role="chart").next_to(self.box, UP, buff=0.1)
                  .align_to(self.box, LEFT))
 
     def _transform(self, loss: np.ndarray) -> np.ndarray:
@@ -53,8 +56,8 @@ class LossChart(VGroup):
         self.add(label("step", READOUT, current().dim_text, role="chart").next_to(self.box, DOWN, buff=0.45))
 
     def show(self, tau: float) -> None:
-        for p, curve in zip(self.paths, self.curves):
-            n = int(p.head_index(tau)) + 1
+        for p, curve, values in zip(self.paths, self.curves, self.values):
+            n = min(int(p.head_index(tau)) + 1, len(values))
             steps = np.arange(n)
-            pts = self.to_point(steps, p.loss[:n])
+            pts = self.to_point(steps, values[:n])
             curve.set_points_as_corners(pts if n >= 2 else np.vstack([pts, pts]))

@@ -67,9 +67,10 @@ class PanelView(Group):
                                           inset=self.inset(), bounds=None if three_d else self.bounds)
                               for p in self.paths)) if panel.glyphs else Group()
         # a map's tags sit among its overlays; a 3D panel's are pinned in the frame by the scene (see setup_3d)
-        self.tags = HeadTags(self.tracers, notes=False) if not three_d else VGroup()
+        # many runs of one rule (no legend) would stack one tag per ball: the panel's title names them instead
+        self.tags = HeadTags(self.tracers, notes=False) if not three_d and panel.legend else VGroup()
         self.add(self.tracers, self.marker_labels, self.tags, self.glyphs)  # glyphs on top: they carry the lesson
-        self.legend = Legend(self.paths, compact=compact)
+        self.legend = Legend(self.paths if panel.legend else [], compact=compact)
         self.counter = None  # a 3D panel's step counter (set by the scene, which places it)
         self.pin = None  # a 3D panel's overlays that follow its balls (set by the scene)
         self.last_tau = 0.0
@@ -135,7 +136,7 @@ class ChapterScene(Scene):
 
     def play_beat(self, beat: Beat, duration: float, last: bool) -> None:
         self.frame.to_default_state()
-        has_side = bool(beat.equations or beat.chart)
+        has_side = bool(beat.equations or beat.chart or beat.rate_chart)
         width, height = frame_size()
         edge = width / 2 - 0.16  # the panels' and columns' outer margin
         caption = wrapped_label(beat.caption, CAPTION, width - 0.5).to_edge(DOWN, buff=0.22)
@@ -211,7 +212,7 @@ class ChapterScene(Scene):
 
     def map_layout(self, panel: Panel, run: Run, width: float, height: float, compact: bool):
         """(map size, legend beside?, legend) for a map panel in a width × height cell."""
-        legend = Legend(PanelView.shown_paths(panel, run), compact=compact)
+        legend = Legend(PanelView.shown_paths(panel, run) if panel.legend else [], compact=compact)
         title = 0.45 if panel.title else 0.0
         xmin, xmax, ymin, ymax = run.meta.surface.domain
         longer = max(xmax - xmin, ymax - ymin)
@@ -289,9 +290,11 @@ class ChapterScene(Scene):
         self.cards, self.chart = [], None
         width, height = frame_size()
         edge, side, beside = width / 2 - 0.16, self.side_width(), height <= 1.2 * width
-        if beat.chart:
+        if beat.chart or beat.rate_chart:
+            rates = [np.asarray(run.meta.optimizers[p.index[0]].learning_rates) for p in paths]
             self.chart = LossChart(paths, run.num_steps, **(dict(width=side - 1.2, height=3.4) if beside
-                                                            else dict(width=width - 1.9, height=min(2.6, 0.2 * height))))
+                                                            else dict(width=width - 1.9, height=min(2.6, 0.2 * height))),
+                                   **(dict(values=rates, name="learning rate η(t)") if beat.rate_chart else {}))
             if not beside:
                 return self.chart.to_edge(RIGHT, buff=0.3).shift((bottom - self.chart.get_bottom()[1]) * UP)
             # its right edge (the last tick label, half a label past the axis) inside the frame, whatever its ticks

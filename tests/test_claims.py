@@ -44,3 +44,25 @@ def test_the_stories_are_false_from_the_old_start():
     assert not CHAPTERS["momentum"].beats[0].claim.check(
         {"holes": compute(RunSpec("two-holes", ("gd", "momentum"), start, 120))})
     assert not DEFAULT_RACE_CLAIM.check({"race": compute(RunSpec(DEFAULT_SURFACE, DEFAULT_OPTIMIZERS, start))})
+
+
+COUNTERFACTUALS = {  # chapter -> run key -> a changed RunSpec under which its caption must be false
+    "adadelta": ("bowl", dict(optimizers=("adagrad:learning_rate=0.15", "adadelta"))),  # ε = 1e-6 starts too slowly
+    "nadam": ("valley", dict(optimizers=("nadam:learning_rate=0.2", "adam:learning_rate=0.2"))),
+    "adamw": ("decay", dict(optimizers=("adam:learning_rate=0.05", "adamw:learning_rate=0.05,weight_decay=0.5",
+                                        "adam:learning_rate=0.05,l2=0.5"))),
+    "noise": ("noisy", dict(noise=0.3)),
+    "schedules": ("schedules", dict(noise=0.0)),
+    "nag-forms": ("ravine", dict(optimizers=("momentum:learning_rate=0.03",
+                                             "nesterov:form=sutskever,learning_rate=0.03"))),
+}
+
+
+@pytest.mark.parametrize("name", COUNTERFACTUALS)
+def test_new_chapter_claims_can_fail(name, runs):
+    """Each predicate is false when the thing its caption credits is taken away."""
+    from dataclasses import replace
+
+    key, change = COUNTERFACTUALS[name]
+    changed = {**runs[name], key: compute(replace(CHAPTERS[name].runs[key], **change))}
+    assert not CHAPTERS[name].beats[0].claim.check(changed)
