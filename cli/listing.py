@@ -17,7 +17,8 @@ def list_parser() -> Parser:
 
 def main(argv: Sequence[str]) -> int:
     from landscapes import LANDSCAPES, resolve_surface
-    from optimizers.registry import OPTIMIZERS, default_learning_rate, optimizer_keys
+    from optimizers.registry import FORMS, OPTIMIZERS, default_learning_rate, optimizer_keys
+    from optimizers.schedules import SCHEDULES
 
     args = list_parser().parse(argv)
     surface = resolve_surface(args.surface) if args.surface else None
@@ -35,6 +36,10 @@ def main(argv: Sequence[str]) -> int:
             values["learning_rate"] = default_learning_rate(name, info, surface)
         keys = ", ".join(f"{k}={values[k]:g}" if k in values else f"{k}=per surface" for k in optimizer_keys(info))
         print(f"  {name:10} {info.title:10} {keys}")
+    print("  any of them also takes schedule=NAME (η_t; " + ", ".join(
+        f"{n}{'(' + ', '.join(v) + ')' if v else ''}" for n, v in SCHEDULES.items()) + ") and l2=λ (an L2 penalty);"
+          f" {', '.join(f'{n}:form={f}' for n, forms in FORMS.items() for f in forms)};"
+          " FILE.py:FACTORY runs your own")
     print("\nViews (--view):")
     for name, view in VIEWS.items():
         print(f"  {name:10} {view.summary}")
