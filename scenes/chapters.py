@@ -39,6 +39,7 @@ class Beat:
     live_numbers: bool = False  # the equations show the current g, m, v and step of the first path's head
     chart: bool = False  # loss-vs-step curves beside the panels
     rate_chart: bool = False  # the learning rate η_t of each path against the step, beside the panels
+    side_width: float | None = None  # a wider column (16:9) for long update rules, so they keep their size
 
     @property
     def caption(self) -> str:
@@ -171,6 +172,12 @@ def nadam_overshoots_less(runs) -> bool:
 DECAY_MINIMUM = np.array([2.0, 2.0])  # of ½((x − 2)² + 25(y − 2)²), the surface of the weight-decay chapter
 
 
+def l2_weakened(runs) -> bool:
+    """Adam + L2 shrinks the steep y less than a fifth as much as x: s = (2 − θ_T)/2 per coordinate."""
+    l2 = (DECAY_MINIMUM - runs["decay"].params[1, 0, 0, -1]) / 2
+    return bool(0 < l2[1] < 0.2 * l2[0])
+
+
 def decay_story(runs) -> bool:
     """Shrink s = (2 − θ_T)/2 per coordinate: Adam + L2 shrinks the steep y less than a fifth as much as x;
     AdamW shrinks both by more than 10% and alike (within 5% of each other); plain Adam ends at the minimum."""
@@ -289,9 +296,10 @@ CHAPTERS: dict[str, Chapter] = {
         runs={"ravine": RunSpec("ravine:kappa=10", ("nesterov:learning_rate=0.03",
                                                     "nesterov:form=sutskever,learning_rate=0.03"), ((-2.7, 1.1),), 70)},
         beats=(
-            Beat((Panel("ravine", "both forms, one start", glyphs=("lookahead",)),),
+            Beat((Panel("ravine", "both forms, one start", glyphs=("lookahead",),
+                        labels=("look-ahead", "Sutskever")),),
                  Claim("One method: each look-ahead point is Sutskever's θ + μv.", nag_forms_agree),
-                 duration=7.0, equations=(0, 1)),
+                 duration=7.0, equations=(0, 1), side_width=6.6),
         ),
     ),
     "adagrad": Chapter(
@@ -313,7 +321,7 @@ CHAPTERS: dict[str, Chapter] = {
             Beat((Panel("bowl", "AdaGrad", paths=((0, 0, 0),), glyphs=("step",)),
                   Panel("bowl", "AdaDelta: no learning rate", paths=((1, 0, 0),), glyphs=("step",))),
                  Claim("AdaGrad's steps only shrink; AdaDelta's grow, with no η.", adadelta_needs_no_rate),
-                 duration=7.0, equations=(1,)),
+                 duration=7.0, equations=(1,), side_width=6.9),
         ),
     ),
     "rmsprop": Chapter(
@@ -352,7 +360,7 @@ CHAPTERS: dict[str, Chapter] = {
         beats=(
             Beat((Panel("valley", "Adam", paths=((0, 0, 0),)), Panel("valley", "NAdam", paths=((1, 0, 0),))),
                  Claim("Looking ahead: fewer overshoots across the curved valley.", nadam_overshoots_less),
-                 duration=7.0, equations=(1,)),
+                 duration=7.0, equations=(1,), side_width=7.2),
         ),
     ),
     "adamw": Chapter(
@@ -363,9 +371,12 @@ CHAPTERS: dict[str, Chapter] = {
                                                                    "adamw:learning_rate=0.05,weight_decay=0.5"),
                                ((0.3, 0.3),), 300, domain="-0.5,3,-0.5,3")},
         beats=(
+            Beat((Panel("decay", "½((x − 2)² + 25(y − 2)²), λ = 0.5", paths=((0, 0, 0), (1, 0, 0))),),
+                 Claim("Adam + L2: the penalty is divided by √v̂ and barely shrinks y.", l2_weakened),
+                 duration=6.0, equations=(1,), side_width=7.2),
             Beat((Panel("decay", "½((x − 2)² + 25(y − 2)²), λ = 0.5"),),
                  Claim("Adam + L2 barely shrinks steep y; AdamW shrinks x, y alike.", decay_story),
-                 duration=7.0, equations=(1, 2)),
+                 duration=6.0, equations=(2,), side_width=7.2),
         ),
     ),
     "saddle": Chapter(

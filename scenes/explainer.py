@@ -150,7 +150,7 @@ class ChapterScene(Scene):
             side = self.side_column(beat, PanelView.shown_paths(first, self.runs[first.run]), self.runs[first.run],
                                     top, bottom)
             bottom = side.get_top()[1] + 0.2 if len(side) else bottom
-        left, right = -edge, (edge - self.side_width() - 0.2) if has_side and height <= 1.2 * width else edge
+        left, right = -edge, (edge - self.side_width(beat) - 0.2) if has_side and height <= 1.2 * width else edge
         n = len(beat.panels)
         # side by side or stacked, whichever gives the larger maps
         cols = max((n, 1), key=lambda c: min(self.map_size(p, self.runs[p.run], (right - left) / c,
@@ -280,16 +280,16 @@ class ChapterScene(Scene):
         return view
 
     @staticmethod
-    def side_width() -> float:
-        """Width of the right-hand column: SIDE_WIDTH in 16:9, half the frame in a square one."""
-        return SIDE_WIDTH if is_wide() else frame_size()[0] / 2
+    def side_width(beat: Beat) -> float:
+        """Width of the right-hand column: the beat's own or SIDE_WIDTH in 16:9, half the frame in a square one."""
+        return (beat.side_width or SIDE_WIDTH) if is_wide() else frame_size()[0] / 2
 
     def side_column(self, beat: Beat, paths: list, run: Run, top: float, bottom: float):
         """Equation cards (optionally with live numbers) or the chart of the first panel's paths: in the
         right-hand column between top and bottom (16:9, square), or across the frame above `bottom` (vertical)."""
         self.cards, self.chart = [], None
         width, height = frame_size()
-        edge, side, beside = width / 2 - 0.16, self.side_width(), height <= 1.2 * width
+        edge, side, beside = width / 2 - 0.16, self.side_width(beat), height <= 1.2 * width
         if beat.chart or beat.rate_chart:
             rates = [np.asarray(run.meta.optimizers[p.index[0]].learning_rates) for p in paths]
             self.chart = LossChart(paths, run.num_steps, **(dict(width=side - 1.2, height=3.4) if beside
