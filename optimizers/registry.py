@@ -115,7 +115,7 @@ FORMS = {"nesterov": {
         "Sutskever, Martens, Dahl & Hinton (2013)", gradient_at=nag.look_ahead),
 }}
 ALIASES = {"lr": "learning_rate"}
-USER_COLOR = "#A7FFEB"
+USER_COLOR = "#A7FFEB"  # optax aliases and user files: rules the registry does not know
 # Names under which optax passes things that are not hyperparameters.
 _NOT_HYPERPARAMETERS = {"mu_dtype", "mask", "accumulator_dtype", "weight_decay_mask", "params", "dtype", "key"}
 
@@ -154,7 +154,7 @@ def _optax_alias_info(alias: str) -> OptimizerInfo:
     if missing:
         raise SpecError(f"optax:{alias} needs {', '.join(missing)}, which cannot be given as numbers")
     required = tuple(k for k in optional if parameters[k].default is inspect.Parameter.empty)
-    return OptimizerInfo(f"optax.{alias}", "#A7FFEB", fn, defaults, partial(equations.optax_alias, alias),
+    return OptimizerInfo(f"optax.{alias}", USER_COLOR, fn, defaults, partial(equations.optax_alias, alias),
                          f"optax.{alias}", "adaptive", step_size=_update_over_grad,
                          optional={k: v for k, v in optional.items() if v is not None}, required=required)
 

@@ -79,17 +79,17 @@ class Schedule:
     def equation(self, learning_rate: float, steps: int | None) -> str:
         """η_t as mathtext with the run's values (T stays a symbol when the run's length is not known)."""
         eta, T = num(learning_rate), str(steps) if steps else "T"
+        v = self.resolved(steps) if steps else {**SCHEDULES[self.name], **self.settings}
         if self.name == "constant":
             return rf"\eta_t = {eta}"
         if self.name == "cosine":
             return rf"\eta_t = {eta}\cdot\frac{{1}}{{2}}\left(1 + \cos\frac{{\pi t}}{{{T}}}\right)"
         if self.name == "exponential":
-            return rf"\eta_t = {eta}\cdot{num(self.settings.get('decay_rate', 0.1))}^{{t/{T}}}"
+            return rf"\eta_t = {eta}\cdot{num(v['decay_rate'])}^{{t/{T}}}"
         if self.name == "step":
-            v = self.resolved(steps) if steps else {**SCHEDULES["step"], **self.settings}
             where = ",\\ ".join(str(b) for b in v["boundaries"]) if v["boundaries"] else r"T/2,\ 3T/4"
             return rf"\eta_t = {eta}\cdot{num(v['scale'])}^{{n_t}},\quad n_t = \#\{{b \in ({where}) : b \leq t\}}"
-        w = str(self.resolved(steps)["warmup"]) if steps else str(self.settings.get("warmup", "W"))
+        w = str(v["warmup"] or "W")
         return (rf"\eta_t = {eta}\,\frac{{t}}{{{w}}}\ (t < {w}),\quad "
                 rf"{eta}\cdot\frac{{1}}{{2}}\left(1 + \cos\frac{{\pi (t - {w})}}{{{T} - {w}}}\right)")
 

@@ -182,9 +182,8 @@ def decay_story(runs) -> bool:
     """Shrink s = (2 − θ_T)/2 per coordinate: Adam + L2 shrinks the steep y less than a fifth as much as x;
     AdamW shrinks both by more than 10% and alike (within 5% of each other); plain Adam ends at the minimum."""
     run = runs["decay"]
-    l2 = (DECAY_MINIMUM - run.params[1, 0, 0, -1]) / 2
     decoupled = (DECAY_MINIMUM - run.params[2, 0, 0, -1]) / 2
-    return (l2[1] < 0.2 * l2[0] and decoupled.min() > 0.1 and abs(decoupled[0] - decoupled[1]) < 0.05 * decoupled[0]
+    return (l2_weakened(runs) and decoupled.min() > 0.1 and abs(decoupled[0] - decoupled[1]) < 0.05 * decoupled[0]
             and ends_near(run.params[0, 0, 0], DECAY_MINIMUM, 0.01))
 
 

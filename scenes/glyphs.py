@@ -123,9 +123,10 @@ class StateGlyphs(Group):
                 bar.set_height(max(h, 1e-3), stretch=True)
                 bar.move_to(anchor + np.array([i * 0.12 + 0.035, h / 2, 0]))
         if "lookahead" in self.kinds:
-            # optax's Nesterov tracks the look-ahead point φ = θ − ηβv (v its trace); θ = φ + ηβv.
-            trace = self.moment[t - 1] if t > 0 else np.zeros(2)
-            theta = head_xy + self.hyper["learning_rate"] * self.hyper["momentum"] * trace
+            # optax's Nesterov tracks the look-ahead point φ = θ − η_tβv (v its trace); θ = φ + η_tβv, with η_t
+            # the recorded step per unit of velocity (the learning rate, or its schedule's value)
+            trace, rate = (self.moment[t - 1], self.step_size[t - 1]) if t > 0 else (np.zeros(2), np.zeros(2))
+            theta = head_xy + rate * self.hyper["momentum"] * trace
             start = self.to_points(theta[None])[0]
             set_arrow(self.jump, start, head)
             ring = np.array([start + 0.07 * np.array([np.cos(a), np.sin(a), 0]) for a in np.linspace(0, 2 * np.pi, 17)])
