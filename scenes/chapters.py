@@ -318,7 +318,7 @@ CHAPTERS: dict[str, Chapter] = {
                               ((-2.8, 1.3),), 200, domain="-3,3,-3,3")},
         beats=(
             Beat((Panel("bowl", "AdaGrad", paths=((0, 0, 0),), glyphs=("step",)),
-                  Panel("bowl", "AdaDelta: no learning rate", paths=((1, 0, 0),), glyphs=("step",))),
+                  Panel("bowl", "AdaDelta (η = 1)", paths=((1, 0, 0),), glyphs=("step",))),
                  Claim("AdaGrad's steps only shrink; AdaDelta's grow, with no η.", adadelta_needs_no_rate),
                  duration=7.0, equations=(1,), side_width=6.9),
         ),
