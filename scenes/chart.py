@@ -7,6 +7,7 @@ from .headless import manimlib  # noqa: F401
 from manimlib import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject  # noqa: E402
 from .stage import is_log_loss  # noqa: E402
 from .theme import current  # noqa: E402
+from .ticks import nice_ticks, padded_range, tick_text  # noqa: E402
 
 
 class LossChart(VGroup):
@@ -20,10 +21,7 @@ class LossChart(VGroup):
         self.values = values if values is not None else [p.loss for p in paths]
         losses = np.concatenate([v[: p.visible] for p, v in zip(paths, self.values)])
         self.log = is_log_loss(losses) and values is None
-        shown = self._transform(losses[np.isfinite(losses)])
-        lo, hi = float(shown.min()), float(shown.max())
-        pad = 0.05 * (hi - lo or 1.0)
-        self.lo, self.hi = lo - pad, hi + pad
+        self.lo, self.hi = padded_range(self._transform(losses[np.isfinite(losses)]))
         self.box = Rectangle(width, height).set_stroke(current().dim_text, 1)
         self.add(self.box)
         self._add_ticks()
@@ -43,17 +41,23 @@ class LossChart(VGroup):
         return np.stack([x, y, np.zeros_like(x)], axis=-1) + self.box.get_center()
 
     def _add_ticks(self) -> None:
+        dim = current().dim_text
         for step in (0, self.num_steps // 2, self.num_steps):
             x = self.to_point([step], [np.nan])[0]
-            self.add(label(str(step), READOUT, current().dim_text, role="chart").next_to(np.array([x[0], self.box.get_bottom()[1], 0]), DOWN, 0.08))
-        for t in np.linspace(self.lo, self.hi, 4)[1:-1] if not self.log else range(int(np.ceil(self.lo)),
-                                                                                    int(np.floor(self.hi)) + 1):
-            y = ((t - self.lo) / (self.hi - self.lo) - 0.5) * self.h + self.box.get_center()[1]
-            text = f"1e{t:d}" if self.log else f"{t:.3g}"
+            self.add(label(str(step), READOUT, dim, role="chart").next_to(np.array([x[0], self.box.get_bottom()[1], 0]),
+                                                                         DOWN, 0.08))
+        for value, text in self.y_ticks():
+            y = ((value - self.lo) / (self.hi - self.lo) - 0.5) * self.h + self.box.get_center()[1]
             left = np.array([self.box.get_left()[0], y, 0])
-            self.add(Line(left, left + 0.08 * RIGHT).set_stroke(current().dim_text, 1))
-            self.add(label(text.replace("-", "−"), READOUT, current().dim_text, role="chart").next_to(left, LEFT, buff=0.08))
-        self.add(label("step", READOUT, current().dim_text, role="chart").next_to(self.box, DOWN, buff=0.45))
+            self.add(Line(left, left + 0.08 * RIGHT).set_stroke(dim, 1))
+            self.add(label(text, READOUT, dim, role="chart").next_to(left, LEFT, buff=0.08))
+        self.add(label("step", READOUT, dim, role="chart").next_to(self.box, DOWN, buff=0.45))
+
+    def y_ticks(self) -> list[tuple[float, str]]:
+        """(value on the axis, label) of each y tick: whole decades on a log axis, round numbers on a linear one."""
+        if self.log:
+            return [(t, f"1e{t:d}".replace("-", "−")) for t in range(int(np.ceil(self.lo)), int(np.floor(self.hi)) + 1)]
+        return [(t, tick_text(t)) for t in nice_ticks(self.lo, self.hi)]
 
     def show(self, tau: float) -> None:
         for p, curve, values in zip(self.paths, self.curves, self.values):
