@@ -4,6 +4,7 @@ A chapter is a sequence of beats; a beat shows panels side by side (contour maps
 some paths of one run, optional state glyphs, the optimizers' update equations, a loss chart, and a takeaway.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,9 +12,35 @@ import numpy as np
 from optimizers.run import RunSpec
 
 from .claims import (
-    Claim, closest_approach, ends_near, first_step_where, minimum, non_increasing, overshoot, path, sign_flips, state,
-    total_variation,
+    Claim, Runs, closest_approach, ends_near, ends_within, first_step_where, minimum, non_increasing, overshoot, path,
+    sign_flips, state, total_variation,
 )
+
+
+HOLE_RADIUS = 0.2  # a path ends "in" a hole when its last point is this close to the hole's minimum
+
+
+def ends_in_hole(run, kind: str) -> np.ndarray:
+    """Per path (optimizer, sweep, start): it ends within HOLE_RADIUS of the surface's `kind` minimum."""
+    return ends_within(run, minimum(run, kind), HOLE_RADIUS)
+
+
+@dataclass(frozen=True)
+class Ending:
+    """A panel's paths that end in one hole: drawn in one colour and named in the panel's key by a claim."""
+
+    kind: str  # the hole's minimum: 'global' or 'local'
+    claim: Claim  # the key's words and the predicate over the runs that makes them true
+    marker_color: bool = False  # drawn in the colour of that minimum's marker, not in the optimizer's
+
+    def members(self, run) -> np.ndarray:
+        """Per path (optimizer, sweep, start): it is one of these."""
+        return ends_in_hole(run, self.kind)
+
+
+def hole_count(key: str, kind: str, count: int) -> Callable[[Runs], bool]:
+    """The predicate 'exactly `count` paths of runs[key] end in the `kind` hole'."""
+    return lambda runs: int(ends_in_hole(runs[key], kind).sum()) == count
 
 
 @dataclass(frozen=True)
@@ -28,6 +55,7 @@ class Panel:
     dots: bool = False  # a dot at every step, where the step size is the point
     labels: tuple[str, ...] = ()  # legend names per shown path (default: optimizer names)
     legend: bool = True  # False where the paths are many runs of one rule (the caption counts them)
+    endings: tuple[Ending, ...] = ()  # paths coloured by the hole they end in, with a key (in place of a legend)
 
 
 @dataclass(frozen=True)
@@ -187,19 +215,24 @@ def decay_story(runs) -> bool:
             and ends_near(run.params[0, 0, 0], DECAY_MINIMUM, 0.01))
 
 
-ESCAPED = 9  # of the 16 noisy runs, how many end in the deep hole (the caption says so)
+NOISY_RUNS, ESCAPED = 16, 9  # of the noisy runs, how many end in the deep hole (the caption says so)
 
 
 def noise_escapes(runs) -> bool:
-    """Without noise GD ends in the shallow hole; with noise, exactly ESCAPED of the runs end within 0.2 of the
-    deep hole and the others within 0.2 of the shallow one."""
+    """Without noise GD ends in the shallow hole; with noise, exactly ESCAPED of the runs end within HOLE_RADIUS of
+    the deep hole and the others within HOLE_RADIUS of the shallow one."""
     still, noisy = runs["still"], runs["noisy"]
-    shallow, deep = minimum(still, "local"), minimum(still, "global")
-    ends = noisy.params[0, 0, :, -1]
-    in_deep = np.linalg.norm(ends - deep, axis=1) < 0.2
-    in_shallow = np.linalg.norm(ends - shallow, axis=1) < 0.2
-    return (ends_near(path(still, "gd"), shallow) and int(in_deep.sum()) == ESCAPED
+    in_deep, in_shallow = ends_in_hole(noisy, "global"), ends_in_hole(noisy, "local")
+    return (ends_near(path(still, "gd"), minimum(still, "local")) and int(in_deep.sum()) == ESCAPED
             and bool(np.all(in_deep | in_shallow)) and noisy.meta.noise > 0 and still.meta.noise == 0)
+
+
+NOISE_ENDINGS = (  # the noisy panel's key: escaped runs in the deep minimum's marker colour, the rest in GD's
+    Ending("global", Claim(f"{ESCAPED} end in the deep hole", hole_count("noisy", "global", ESCAPED)),
+           marker_color=True),
+    Ending("local", Claim(f"{NOISY_RUNS - ESCAPED} stay in the shallow hole",
+                          hole_count("noisy", "local", NOISY_RUNS - ESCAPED))),
+)
 
 
 def schedules_settle(runs) -> bool:
@@ -392,12 +425,12 @@ CHAPTERS: dict[str, Chapter] = {
         "13 · Noise escapes a local minimum",
         "Gradient noise, annealed by a cosine η_t, kicks GD out of the shallow hole of two-holes; without it GD stays.",
         runs={"still": RunSpec("two-holes", ("gd:learning_rate=0.15,schedule=cosine",), ((-0.6, 0.3),), 500),
-              "noisy": RunSpec("two-holes", ("gd:learning_rate=0.15,schedule=cosine",), ((-0.6, 0.3),) * 16, 500,
-                               noise=1.2, seed=1)},
+              "noisy": RunSpec("two-holes", ("gd:learning_rate=0.15,schedule=cosine",), ((-0.6, 0.3),) * NOISY_RUNS,
+                               500, noise=1.2, seed=1)},
         beats=(
             Beat((Panel("still", "no noise"),
-                  Panel("noisy", "g + 1.2·noise, 16 seeds", legend=False)),
-                 Claim(f"No noise: GD stays. With noise, {ESCAPED} of 16 runs escape.", noise_escapes),
+                  Panel("noisy", f"g + 1.2·noise, {NOISY_RUNS} seeds", legend=False, endings=NOISE_ENDINGS)),
+                 Claim(f"No noise: GD stays. With noise, {ESCAPED} of {NOISY_RUNS} runs escape.", noise_escapes),
                  duration=8.0, equations=(0,)),
         ),
     ),

@@ -52,6 +52,11 @@ def ends_near(xy: np.ndarray, point: np.ndarray, tolerance: float = 0.05) -> boo
     return bool(np.linalg.norm(xy[-1] - point) < tolerance)
 
 
+def ends_within(run: Run, point: np.ndarray, tolerance: float) -> np.ndarray:
+    """Per path (optimizer, sweep, start): |θ_T − p| < tolerance."""
+    return np.linalg.norm(run.params[:, :, :, -1] - point, axis=-1) < tolerance
+
+
 def sign_flips(values: np.ndarray, floor: float = 0.0) -> int:
     """How often a coordinate swings across zero: sign changes of v_t among the steps with |v_t| > floor."""
     v = values[np.abs(values) > floor]  # swings smaller than the floor are not visible

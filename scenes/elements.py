@@ -326,7 +326,8 @@ class PathTracer(Group):
     ball at the head; where it stops early, a neutral cross (diverged) or an arrow (escaped downhill)."""
 
     def __init__(self, path: PathData, to_points, ball_radius: float = 0.07, width: float = 3.0,
-                 three_d: bool = True, dots: bool = False):
+                 three_d: bool = True, dots: bool = False, opacity: float = 0.75, casing: float = 3.0):
+        """opacity: of the path behind the bright trail; casing: how much wider the dark outline under it is."""
         super().__init__()
         self.path = path
         xy = path.xy[: path.visible]
@@ -336,8 +337,8 @@ class PathTracer(Group):
             self.dense = to_points(dense[:, :2], dense[:, 2])
         else:
             self.steps, self.dense = to_points(xy), to_points(densify(xy))
-        self.outline = VMobject().set_stroke(current().outline, width=width + 3.0, opacity=0.85)
-        self.body = VMobject().set_stroke(path.color, width=width, opacity=0.75)
+        self.outline = VMobject().set_stroke(current().outline, width=width + casing, opacity=0.85)
+        self.body = VMobject().set_stroke(path.color, width=width, opacity=opacity)
         self.trail = VMobject().set_stroke(path.color, width=width * 1.6, opacity=1.0)
         if three_d:
             self.ball = Sphere(radius=ball_radius, resolution=(14, 14)).set_color(path.color)
@@ -434,6 +435,21 @@ class Legend(VGroup):
             else:
                 value.set_value(state)
             self.shown[i] = state
+
+
+class Key(VGroup):
+    """What the colours of many paths mean: a swatch and words in each colour, fixed (no live numbers)."""
+
+    def __init__(self, rows: list[tuple[str, str]], size: float = LEGEND):
+        """rows: (colour, words) each."""
+        super().__init__(*(VGroup(Line(ORIGIN, 0.4 * RIGHT).set_stroke(color, width=8),
+                                  label(words, size, color, weight="BOLD", role="legend")).arrange(RIGHT, buff=0.14)
+                           for color, words in rows))
+        self.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        self.values = []  # as a Legend's: no live numbers
+
+    def show(self, tau: float) -> None:
+        """Nothing changes as the paths move."""
 
 
 class StepCounter(VGroup):

@@ -18,10 +18,10 @@ from manimlib import (  # noqa: E402
 )
 
 from optimizers.run import Run  # noqa: E402
-from scenes.chapters import CHAPTERS, Beat, Panel  # noqa: E402
+from scenes.chapters import CHAPTERS, Beat, Ending, Panel  # noqa: E402
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    CAPTION, READOUT, TITLE, HeadTags, HeightField, Legend, PathTracer,
+    CAPTION, READOUT, TITLE, HeadTags, HeightField, Key, Legend, PathTracer,
     StepCounter, aim_camera, contour_map, fit_camera, frame_size, is_wide, keep_stroke_widths, wrapped_label, drawing_order, label, landscape_3d, minima_markers, minimum_label, on_surface,
     paths_of, project_to_pixels, screen_point, text_sizes, visible_minima,
 )
@@ -37,6 +37,8 @@ from scenes.timeline import (  # noqa: E402
 
 TITLE_BUFF = 0.25  # the chapter title's margin, top left
 SIDE_WIDTH = 5.2  # the right-hand column for equations or the chart
+# Many runs of one rule (a panel with no legend): thin, faint paths, so the balls and the colours read, not a scribble
+FAINT = dict(width=1.2, opacity=0.3, casing=0.6)
 
 
 class PanelView(Group):
@@ -61,8 +63,12 @@ class PanelView(Group):
             if panel.title:
                 self.add(label(panel.title, READOUT, role="panel").next_to(contours[0], UP, buff=0.1))
         self.order = drawing_order(self.paths)  # slow paths on top
+        if panel.endings:  # the first ending's paths (the story: those that escaped) drawn last, on top
+            first = ending_color(panel.endings[0], run, self.paths[0].index)
+            self.order.sort(key=lambda p: p.color == first)
         self.tracers = Group(*(PathTracer(p, self.to_points, three_d=three_d, dots=panel.dots,
-                                          ball_radius=0.07 if three_d else 0.05) for p in self.order))
+                                          ball_radius=0.07 if three_d else 0.05, **({} if panel.legend else FAINT))
+                               for p in self.order))
         self.glyphs = Group(*(StateGlyphs(run, p, self.to_points, panel.glyphs, box=0.5,
                                           inset=self.inset(), bounds=None if three_d else self.bounds)
                               for p in self.paths)) if panel.glyphs else Group()
@@ -70,7 +76,7 @@ class PanelView(Group):
         # many runs of one rule (no legend) would stack one tag per ball: the panel's title names them instead
         self.tags = HeadTags(self.tracers, notes=False) if not three_d and panel.legend else VGroup()
         self.add(self.tracers, self.marker_labels, self.tags, self.glyphs)  # glyphs on top: they carry the lesson
-        self.legend = Legend(self.paths if panel.legend else [], compact=compact)
+        self.legend = self.legend_of(panel, run, self.paths, compact)
         self.counter = None  # a 3D panel's step counter (set by the scene, which places it)
         self.pin = None  # a 3D panel's overlays that follow its balls (set by the scene)
         self.last_tau = 0.0
@@ -81,7 +87,19 @@ class PanelView(Group):
         paths = [p for p in paths_of(run, Stage.from_run(run)) if not panel.paths or p.index in panel.paths]
         for p, name in zip(paths, panel.labels):
             p.title = name
+        for ending in panel.endings:
+            members = ending.members(run)
+            for p in paths:
+                if members[p.index]:
+                    p.color = ending_color(ending, run, p.index)
         return paths
+
+    @staticmethod
+    def legend_of(panel: Panel, run: Run, paths: list, compact: bool) -> VGroup:
+        """The key of the panel's endings, else the legend of its paths' live losses (empty without one)."""
+        if panel.endings:
+            return Key([(ending_color(e, run, paths[0].index), e.claim.text) for e in panel.endings])
+        return Legend(paths if panel.legend else [], compact=compact)
 
     def inset(self) -> np.ndarray:
         """Bottom-left corner of the glyph inset: inside the map's lower-right corner, clear of the paths' ends."""
@@ -101,6 +119,13 @@ class PanelView(Group):
             self.counter.show(tau)
         if self.pin:
             self.pin()
+
+
+def ending_color(ending: Ending, run: Run, index: tuple[int, int, int]) -> str:
+    """What the paths of an ending are drawn in: its minimum's marker colour, or the path's optimizer's."""
+    if ending.marker_color:
+        return current().minimum_colors[ending.kind]
+    return current().path_color(run.meta.optimizers[index[0]].color)
 
 
 class ChapterScene(Scene):
@@ -145,17 +170,15 @@ class ChapterScene(Scene):
         if keys:
             extras.add(glyph_key(tuple(keys)).next_to(caption, UP, buff=0.15))
         top, bottom = height / 2 - TITLE_BUFF - 0.55, extras.get_top()[1] + 0.15
-        if height > 1.2 * width:  # vertical: the equations or the chart go below the panels, across the frame
+        below = has_side and self.side_below(beat, edge, top, bottom)
+        if below:  # the equations or the chart below the panels, across the frame
             first = beat.panels[0]
             side = self.side_column(beat, PanelView.shown_paths(first, self.runs[first.run]), self.runs[first.run],
-                                    top, bottom)
-            bottom = side.get_top()[1] + 0.2 if len(side) else bottom
-        left, right = -edge, (edge - self.side_width(beat) - 0.2) if has_side and height <= 1.2 * width else edge
+                                    top, bottom, below=True)
+            bottom = side.get_top()[1] + 0.2
+        left, right = -edge, (edge - self.side_width(beat) - 0.2) if has_side and not below else edge
         n = len(beat.panels)
-        # side by side or stacked, whichever gives the larger maps
-        cols = max((n, 1), key=lambda c: min(self.map_size(p, self.runs[p.run], (right - left) / c,
-                                                            (top - bottom) / (n // c), n > 1)
-                                               for p in beat.panels))
+        cols = self.columns(beat, left, right, top, bottom)
         rows = n // cols
         cell_w, cell_h = (right - left) / cols, (top - bottom) / rows
         views, flat = [], Group()
@@ -170,8 +193,8 @@ class ChapterScene(Scene):
                                       compact=n > 1)
                 flat.add(view)
             views.append(view)
-        if height <= 1.2 * width:
-            side = self.side_column(beat, views[0].paths, views[0].run, top, bottom)
+        if not below:
+            side = self.side_column(beat, views[0].paths, views[0].run, top, bottom, below=False)
         overlay = Group(flat, side, extras)
         projection = next((self.runs[p.run].meta.projection for p in beat.panels if self.runs[p.run].meta.projection),
                           None)
@@ -207,12 +230,41 @@ class ChapterScene(Scene):
             self.clear()
             self.add(self.title())
 
+    def columns(self, beat: Beat, left: float, right: float, top: float, bottom: float) -> int:
+        """How many columns the panels take: side by side or stacked, whichever gives the larger maps."""
+        n = len(beat.panels)
+        return max((n, 1), key=lambda c: self.panel_size(beat, (right - left) / c, (top - bottom) / (n // c)))
+
+    def panel_size(self, beat: Beat, cell_w: float, cell_h: float) -> float:
+        """The smallest of the beat's maps in cells of this size."""
+        return min(self.map_size(p, self.runs[p.run], cell_w, cell_h, len(beat.panels) > 1) for p in beat.panels)
+
+    def side_below(self, beat: Beat, edge: float, top: float, bottom: float) -> bool:
+        """Whether the equations or the chart go below the panels: never in 16:9; always in a vertical frame, and a
+        chart in a square one (it reads best wide, and the panel takes the frame's width); equations in a square
+        frame where the panels come out larger that way and the equations keep KEEP of their size."""
+        width, height = frame_size()
+        if is_wide() or height > 1.2 * width or beat.chart or beat.rate_chart:
+            return not is_wide()
+        first = beat.panels[0]
+        side = self.side_column(beat, PanelView.shown_paths(first, self.runs[first.run]), self.runs[first.run], top,
+                                bottom, below=True)
+        shrink = min((card.title.get_height() / card.title.text_height for card in self.cards), default=1.0)
+        lower = side.get_top()[1] + 0.2
+
+        def size(right: float, low: float) -> float:  # of the maps between −edge and right, top and low
+            cols = self.columns(beat, -edge, right, top, low)
+            return self.panel_size(beat, (right + edge) / cols, (top - low) / (len(beat.panels) // cols))
+
+        return shrink >= self.KEEP and size(edge, lower) >= size(edge - self.side_width(beat) - 0.2, bottom)
+
+    KEEP = 0.85  # equations below the panels of a square frame at no less than this share of their size
     TICKS = 0.45  # room for the map's tick labels, left and below
     GAP = 0.15
 
     def map_layout(self, panel: Panel, run: Run, width: float, height: float, compact: bool):
         """(map size, legend beside?, legend) for a map panel in a width × height cell."""
-        legend = Legend(PanelView.shown_paths(panel, run) if panel.legend else [], compact=compact)
+        legend = PanelView.legend_of(panel, run, PanelView.shown_paths(panel, run), compact)
         title = 0.45 if panel.title else 0.0
         xmin, xmax, ymin, ymax = run.meta.surface.domain
         longer = max(xmax - xmin, ymax - ymin)
@@ -244,9 +296,12 @@ class ChapterScene(Scene):
         view = PanelView(panel, run, size, center, compact=compact)
         if beside:
             view.legend.next_to(center + map_width / 2 * LEFT, LEFT, buff=self.TICKS + 0.3)
-        else:
+        else:  # under the map from its tick labels' edge
+            if not is_wide():  # no wider than the cell: a square frame's text reads large enough to shrink a little
+                view.legend.set_max_width(width - 0.2)
             view.legend.next_to(center + (map_height / 2 + self.TICKS) * DOWN, DOWN, buff=self.GAP)
             view.legend.align_to(center + (map_width / 2 + self.TICKS) * LEFT, LEFT)
+            view.legend.shift(max(view.legend.get_right()[0] - (x0 + width - 0.1), 0) * LEFT)
         view.add(view.legend)
         return view
 
@@ -284,12 +339,12 @@ class ChapterScene(Scene):
         """Width of the right-hand column: the beat's own or SIDE_WIDTH in 16:9, half the frame in a square one."""
         return (beat.side_width or SIDE_WIDTH) if is_wide() else frame_size()[0] / 2
 
-    def side_column(self, beat: Beat, paths: list, run: Run, top: float, bottom: float):
+    def side_column(self, beat: Beat, paths: list, run: Run, top: float, bottom: float, below: bool):
         """Equation cards (optionally with live numbers) or the chart of the first panel's paths: in the
-        right-hand column between top and bottom (16:9, square), or across the frame above `bottom` (vertical)."""
+        right-hand column between top and bottom, or `below` the panels, across the frame above `bottom`."""
         self.cards, self.chart = [], None
         width, height = frame_size()
-        edge, side, beside = width / 2 - 0.16, self.side_width(beat), height <= 1.2 * width
+        edge, side, beside = width / 2 - 0.16, self.side_width(beat), not below
         if beat.chart or beat.rate_chart:
             rates = [np.asarray(run.meta.optimizers[p.index[0]].learning_rates) for p in paths]
             self.chart = LossChart(paths, run.num_steps, **(dict(width=side - 1.2, height=3.4) if beside

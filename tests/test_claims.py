@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cli.compute import compute
@@ -12,6 +13,8 @@ from scenes.chapters import CHAPTERS
 
 ROOT = Path(__file__).resolve().parent.parent
 BEATS = [(name, i) for name, chapter in CHAPTERS.items() for i in range(len(chapter.beats))]
+KEYED = [(name, i, j) for name, i in BEATS for j, panel in enumerate(CHAPTERS[name].beats[i].panels) if panel.endings]
+KEY_LINES = [(name, i, j, k) for name, i, j in KEYED for k in range(len(CHAPTERS[name].beats[i].panels[j].endings))]
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +32,23 @@ def test_every_caption_holds_in_its_runs(name, beat, runs):
 @pytest.mark.parametrize("name,beat", BEATS)
 def test_every_caption_fits_one_line(name, beat):
     assert len(CHAPTERS[name].beats[beat].caption) <= 62  # readable at 640 px, in one line
+
+
+@pytest.mark.parametrize("name,beat,panel,line", KEY_LINES)
+def test_every_key_line_holds_in_its_runs(name, beat, panel, line, runs):
+    """A panel's key ('9 end in the deep hole') is a claim too."""
+    claim = CHAPTERS[name].beats[beat].panels[panel].endings[line].claim
+    assert claim.check(runs[name]), f"{name}: the key's '{claim.text}' is false for its runs"
+
+
+@pytest.mark.parametrize("name,beat,panel", KEYED)
+def test_a_key_names_every_drawn_path_once(name, beat, panel, runs):
+    """Each path of a keyed panel is in exactly one of its endings: none is drawn in a colour the key leaves out."""
+    shown = CHAPTERS[name].beats[beat].panels[panel]
+    run = runs[name][shown.run]
+    counts = sum(ending.members(run).astype(int) for ending in shown.endings)
+    indices = shown.paths or list(np.ndindex(counts.shape))
+    assert [int(counts[i]) for i in indices] == [1] * len(indices)
 
 
 def test_the_default_race_tells_the_story_the_readme_tells():
@@ -66,3 +86,6 @@ def test_new_chapter_claims_can_fail(name, runs):
     key, change = COUNTERFACTUALS[name]
     changed = {**runs[name], key: compute(replace(CHAPTERS[name].runs[key], **change))}
     assert not CHAPTERS[name].beats[0].claim.check(changed)
+    for panel in CHAPTERS[name].beats[0].panels:  # and so is every line of a key
+        for ending in panel.endings:
+            assert not ending.claim.check(changed), ending.claim.text

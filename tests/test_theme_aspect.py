@@ -24,7 +24,9 @@ PY = sys.executable
 SHORT = 480  # --quality low
 RACE = ["--surface", "two-holes", "--optimizer", "gd,momentum,adam", "--steps", "30"]
 VIEWS = ["3d", "contour", "split"]
-CHAPTERS = ["momentum", "finale"]  # maps with live equations; the 3D race beside its chart
+# maps with live equations; the 3D race beside its chart; two maps and a key of endings; a map with the η(t) chart
+CHAPTERS = ["momentum", "finale", "noise", "schedules"]
+LARGE_ROLES = ("title", "caption", "legend", "formula")  # ≥ 12 px digits at 640 px wide; any other text ≥ 10 px
 CASES = list(product(THEMES, ASPECTS))
 GROUND_TOLERANCE = 3  # per channel: the encoder and blending may move the ground by a step or two
 
@@ -107,6 +109,8 @@ def test_chapter_fits_its_frame(chapter_runs, tmp_path, chapter, theme, aspect):
     image, probe = still(tmp_path, theme, aspect, scene="chapter", chapter=chapter, run_paths=chapter_runs[chapter])
     check_frame(image, probe, theme, aspect)
     assert {"title", "caption"} <= {t["role"] for t in probe["text"] if "box" in t}
+    for text in probe["text"]:  # readable in the 640 px GIF, whatever the frame's shape
+        assert text["px"] >= (12 if text["role"] in LARGE_ROLES else 10), text
 
 
 @pytest.mark.parametrize("theme,aspect", [("light", "9:16"), ("light", "1:1"), ("dark", "1:1")])
