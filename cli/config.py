@@ -2,10 +2,12 @@
 
 import argparse
 import datetime
+import functools
 import os
+import shutil
 import stat
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from landscapes.limits import LIMITS, check, check_length
@@ -74,8 +76,14 @@ class Config:
         return tuple(parse_start(s) for s in self.start)
 
 
+def sized_formatter() -> Callable[..., argparse.HelpFormatter]:
+    """argparse's help formatter at the terminal's width, measured once (argparse measures it per option added)."""
+    return functools.partial(argparse.HelpFormatter, width=shutil.get_terminal_size().columns - 2)
+
+
 def race_parser() -> Parser:
-    p = Parser(prog="render.py", description="Render optimizers racing down a loss surface.")
+    p = Parser(prog="render.py", description="Render optimizers racing down a loss surface.",
+               formatter_class=sized_formatter())
     a = p.add_argument
     a("--surface", help="registered name[:key=value] (see `list`) or an expression in x and y")
     a("--optimizer", action="append", help="NAME[:key=value,...]; repeatable; NAME,NAME,... lists several")

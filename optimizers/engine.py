@@ -65,8 +65,9 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
     data = surface.landscape.data() if batch_size is not None else None
     oracle = gradient_oracle(surface.loss, surface.landscape.loss, data, batch_size, noisy)
     xmin, xmax, ymin, ymax = surface.domain
-    lo = jnp.array([xmin - DOMAIN_MARGIN * (xmax - xmin), ymin - DOMAIN_MARGIN * (ymax - ymin)])
-    hi = jnp.array([xmax + DOMAIN_MARGIN * (xmax - xmin), ymax + DOMAIN_MARGIN * (ymax - ymin)])
+    # NumPy, not jnp: eager jnp arithmetic here would compile (or load) five tiny programs of its own.
+    lo = np.array([xmin - DOMAIN_MARGIN * (xmax - xmin), ymin - DOMAIN_MARGIN * (ymax - ymin)])
+    hi = np.array([xmax + DOMAIN_MARGIN * (xmax - xmin), ymax + DOMAIN_MARGIN * (ymax - ymin)])
     centre, inverse_half = (hi + lo) / 2, 2 / (hi - lo)
 
     def make_path(opt: Optimizer, keys: Collection[str]):
@@ -192,7 +193,7 @@ def height_grid(surface: Surface, size: int = GRID_SIZE) -> tuple[np.ndarray, np
         xmin, xmax, ymin, ymax = surface.domain
         xs, ys = np.linspace(xmin, xmax, size), np.linspace(ymin, ymax, size)
         gx, gy = np.meshgrid(xs, ys)
-        points = jnp.asarray(np.stack([gx.ravel(), gy.ravel()], axis=1))
+        points = np.stack([gx.ravel(), gy.ravel()], axis=1)  # NumPy: jnp.asarray would compile a program of its own
         heights = jitted(key, lambda: jax.vmap(surface.loss))
         _GRIDS[key] = xs, ys, np.asarray(heights(points)).reshape(size, size)
     return _GRIDS[key]

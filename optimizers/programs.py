@@ -5,42 +5,44 @@ Used by the trajectory engine (2-D surfaces) and by network training (all of a n
 
 import functools
 import hashlib
+import pickle
+import platform
 from collections.abc import Callable, Collection
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
+import jaxlib
 import numpy as np
-from jax import export
+from jax.experimental import serialize_executable
 
 from files.atomic import write_atomic
 from files.cache import cache_dir
 
 from .registry import Optimizer
 
-_EXPORTS: list[Path | None] = []  # where `jax.export` copies of programs go, set by setup()
+_SAVED: list[Path | None] = []  # where compiled programs are saved (None: nowhere), set by setup()
 _PROGRAMS: dict = {}
 
 
 def setup(cache: bool = True) -> None:
-    """Paths in float64 (sweeps may ask for float32); compiled programs persisted in the user's cache folder.
+    """Paths in float64 (sweeps may ask for float32); compiled programs saved in the user's cache folder.
 
-    With the cache, a repeated CLI call neither traces nor compiles again. Idempotent.
+    With the cache, a repeated CLI call neither traces, lowers nor compiles again. Idempotent.
     """
     jax.config.update("jax_enable_x64", True)
-    if _EXPORTS:
+    # Off, whatever the environment says: an executable that XLA's own persistent cache loaded serializes
+    # without its machine code, so saving it (cached_program) would save a program that fails when run.
+    jax.config.update("jax_enable_compilation_cache", False)
+    if _SAVED:
         return
     folder = cache_dir("jax") if cache else None  # None: no cache, which only costs compile time
     if folder is not None:
         try:
-            (folder / "exported").mkdir(exist_ok=True)
+            (folder / "compiled").mkdir(exist_ok=True)
         except OSError:
             folder = None
-    if folder is not None:
-        jax.config.update("jax_compilation_cache_dir", str(folder))
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    _EXPORTS.append(folder / "exported" if folder is not None else None)
+    _SAVED.append(folder / "compiled" if folder is not None else None)
 
 
 def check_setup() -> None:
@@ -93,37 +95,62 @@ def gradient_oracle(full_loss: Callable, batch_loss: Callable | None = None, dat
 def cached_program(signature: tuple, build: Callable[[], Callable], args: tuple) -> Callable:
     """The compiled program for these settings and argument shapes, reused within and across processes.
 
-    Within a process: the jitted function. Across processes: the program is also saved with `jax.export`
-    (keyed by settings, shapes, JAX version and this package's source), so that a repeated CLI call skips
-    Python tracing and lowering too; XLA's persistent cache then skips compiling.
+    Within a process: the compiled program. Across processes: the compiled executable is saved in the cache
+    folder (keyed by settings, shapes, JAX version, machine and this package's source), so that a repeated CLI
+    call neither traces, lowers nor compiles; a first call traces, lowers and compiles once, nothing twice.
     """
     shapes = jax.tree.map(lambda a: (np.shape(a), str(np.asarray(a).dtype)), args)
     signature = (*signature, repr(shapes))
-    if signature in _PROGRAMS:
-        return _PROGRAMS[signature]
-    digest = hashlib.sha256(repr((signature, jax.__version__, source_hash())).encode()).hexdigest()[:32]
-    exports = _EXPORTS[0] if _EXPORTS else None
-    saved = exports / f"{digest}.jaxexport" if exports else None
-    if saved is not None and saved.exists():
-        try:
-            _PROGRAMS[signature] = jax.jit(export.deserialize(bytearray(saved.read_bytes())).call)
-            return _PROGRAMS[signature]
-        except Exception:  # a corrupt or foreign cache entry: build the program afresh
-            saved.unlink(missing_ok=True)
-    program = build()
-    if saved is not None:
-        exported = export.export(program)(*args)
-        try:
-            write_atomic(saved, lambda f: f.write(exported.serialize()))
-        except OSError:
-            pass  # a cache never fails a run (full disk, file-size limit): the next run exports it again
-        program = jax.jit(exported.call)
-    _PROGRAMS[signature] = program
-    return program
+    if signature not in _PROGRAMS:
+        saved = saved_path(signature)
+        program = load_program(saved) if saved is not None else None
+        if program is None:
+            program = build().trace(*args).lower().compile()
+            if saved is not None:
+                save_program(saved, program)
+        _PROGRAMS[signature] = program
+    return _PROGRAMS[signature]
+
+
+def saved_path(signature: tuple) -> Path | None:
+    """Where the compiled program for this signature is saved, or None without a cache folder."""
+    folder = _SAVED[0] if _SAVED else None
+    if folder is None:
+        return None
+    # An executable is machine code: it is valid only for this jaxlib, backend and processor.
+    where = (jax.__version__, jaxlib.__version__, jax.default_backend(), platform.machine(), source_hash())
+    digest = hashlib.sha256(repr((signature, where)).encode()).hexdigest()[:32]
+    return folder / f"{digest}.xla"
+
+
+def load_program(saved: Path) -> Callable | None:
+    """The compiled program saved at this path, or None (missing, or corrupt: then it is removed)."""
+    try:
+        blob = saved.read_bytes()
+    except OSError:
+        return None
+    try:
+        return serialize_executable.deserialize_and_load(*pickle.loads(blob))
+    except Exception:  # a corrupt or foreign cache entry: the caller compiles the program afresh
+        saved.unlink(missing_ok=True)
+        return None
+
+
+def save_program(saved: Path, program) -> None:
+    """Save a compiled program for the next process; a cache never fails a run (full disk, file-size limit)."""
+    try:
+        blob = pickle.dumps(serialize_executable.serialize(program))
+    except (ValueError, NotImplementedError):  # an executable that cannot be serialized is compiled each time
+        return
+    try:
+        write_atomic(saved, lambda f: f.write(blob))
+    except OSError:
+        pass
 
 
 def jitted(key: tuple, build: Callable[[], Callable]) -> Callable:
-    """A small jitted helper kept for the process (height grids, slices): built once per key."""
-    if key not in _PROGRAMS:
-        _PROGRAMS[key] = jax.jit(build())
-    return _PROGRAMS[key]
+    """A small helper (height grids, slices) called like its jitted self, compiled and saved like a program.
+
+    key: what the helper's program depends on besides its arguments' shapes.
+    """
+    return lambda *args: cached_program(key, lambda: jax.jit(build()), args)(*args)
