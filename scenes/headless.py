@@ -6,8 +6,10 @@
 - ffmpeg comes from imageio-ffmpeg's bundled binary, never from PATH.
 - ManimGL fixes its frame's shape (FRAME_WIDTH, ...) at import from its default 16:9 resolution and reads it
   from module globals when drawing: `use_frame_shape` sets it for a square or vertical frame.
-- Speed: stroke-only VMobjects skip ManimGL's off-screen fill pass, which draws nothing for them
-  (`LOSSCAPE_STOCK_MANIMGL=1` turns this off; a test shows frames are pixel-identical either way).
+- Speed: stroke-only VMobjects skip ManimGL's off-screen fill pass, which draws nothing for them, and the fill
+  pass of the others is clipped to their box on screen: it clears, draws and composites a canvas of twice the
+  frame's size per batch, which costs the same for one digit as for the whole frame
+  (`LOSSCAPE_STOCK_MANIMGL=1` turns both off; a test shows frames are pixel-identical either way).
 """
 
 import os
@@ -28,7 +30,10 @@ finally:
 
 import imageio_ffmpeg  # noqa: E402
 import moderngl  # noqa: E402
+import numpy as np  # noqa: E402
 from manimlib.shader_wrapper import VShaderWrapper  # noqa: E402
+
+from .screen_box import pixel_box, view_matrix  # noqa: E402
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 manimlib.config.manim_config.file_writer.ffmpeg_bin = FFMPEG  # `manimgl file.py Scene -w` uses it too
@@ -67,5 +72,36 @@ def _skip_empty_fill(render_fill):
     return render_fill_if_any
 
 
+def fill_box(wrapper, width: int, height: int) -> tuple[int, int, int, int] | None:
+    """(x, y, w, h): the pixels the wrapper's fill can touch, placed by the uniforms its program was given."""
+    program = wrapper.fill_program
+    box = pixel_box(wrapper.vert_data["point"], 0.0, float(wrapper.mobject_uniforms.get("is_fixed_in_frame", 0.0)),
+                    view_matrix(program["view"].value), np.array(program["frame_rescale_factors"].value),
+                    (width, height))
+    return box and (box[0], box[1], max(box[2] - box[0], 0), max(box[3] - box[1], 0))
+
+
+def _clip_fill(render_fill):
+    def render_fill_in_box(self):
+        # Outside the box the canvas holds nothing of this fill, so clearing, drawing and compositing only the
+        # box (the canvas is twice the frame's size per side) changes no pixel.
+        target = self.ctx.fbo
+        width, height = target.viewport[2:]
+        box = fill_box(self, width, height) if len(self.vert_data) else None
+        if box is None:
+            return render_fill(self)
+        if box[2] == 0 or box[3] == 0:
+            return None  # wholly off screen
+        fill, _, depth = self.fill_canvas
+        fill.scissor, depth.scissor, target.scissor = tuple(2 * v for v in box), box, box
+        try:
+            render_fill(self)
+        finally:
+            fill.scissor = depth.scissor = target.scissor = None
+            target.use()
+
+    return render_fill_in_box
+
+
 if os.environ.get("LOSSCAPE_STOCK_MANIMGL") != "1":
-    VShaderWrapper.render_fill = _skip_empty_fill(VShaderWrapper.render_fill)
+    VShaderWrapper.render_fill = _skip_empty_fill(_clip_fill(VShaderWrapper.render_fill))

@@ -1,5 +1,6 @@
 """Render the scenes of a RenderJob with ManimGL: one movie and/or last frame per scene, in the job's folder."""
 
+import os
 from pathlib import Path
 
 from tqdm import tqdm
@@ -8,6 +9,7 @@ from .headless import FFMPEG, use_frame_shape
 from manimlib.config import manim_config
 
 from .job import RenderJob, SceneJob, frame_shape
+from .layers import use_static_layers
 from .theme import use
 from .views import STUDY_SCENES
 
@@ -73,9 +75,12 @@ def render_scene(scene: SceneJob, movie: Path, still: Path, label: str, quiet: b
                                 quiet=True, total_frames=round(cls.expected_seconds() * scene.fps)),
         skip_animations=not scene.movie,
     )
+    layers = use_static_layers(instance.camera)
     if not quiet:
         labelled_progress(instance.file_writer, label)
     instance.run()
+    if layers and os.environ.get("LOSSCAPE_DEBUG") == "1":
+        print(f"static layers: {layers.frames}")
     instance.camera.ctx.release()  # a context per scene otherwise grows memory by ~100 MB each
 
 

@@ -1,0 +1,159 @@
+"""Static layers: what has not changed since the last frame is drawn once, with its colour and depth kept.
+
+ManimGL draws a frame as batches (runs of mobjects sharing a shader: all their fills, then all their strokes)
+in order over the background. Here every batch is split into what has not changed since the last frame and what
+has; the unchanged parts of every batch are drawn once into a framebuffer of their own, colour and depth, while
+the camera holds still, and each frame copies it and draws the changed parts over it in their order,
+depth-tested against the kept depth, so a path still hides behind the surface.
+
+Drawing a changed part after unchanged ones it used to precede (or share a batch with) changes no pixel when
+their boxes on screen (scenes/screen_box.py) do not meet; an unchanged mobject whose box meets a changed one's
+at or after its batch is drawn with the changed ones, in its place. A test compares frames with the full draw
+(`LOSSCAPE_STATIC_LAYERS=0`) pixel for pixel.
+"""
+
+import os
+from itertools import groupby
+
+import numpy as np
+from OpenGL import GL as gl
+
+from .screen_box import pixel_box, reach, view_matrix
+
+EVERYWHERE = (-1, -1, 1 << 30, 1 << 30)  # the box of what may touch any pixel
+RECENT_FRAMES = 30  # a mobject that changed this recently is drawn as moving: a digit that flips every few
+# frames would otherwise have the kept layer redrawn each time it settles
+
+
+def uniforms_signature(holders) -> bytes:
+    """Every uniform of the holders as bytes: a change of shading or clip plane is no data change."""
+    return b"".join(np.asarray(value, dtype=float).tobytes()
+                    for holder in holders for value in holder.uniforms.values())
+
+
+def settle(moving: np.ndarray, boxes: np.ndarray, batch: np.ndarray) -> np.ndarray:
+    """Moving mobjects, plus every still one that must be drawn with them: its box meets a moving one's and it
+    is in the same batch or a later one (drawing the moving one after it would change their overlap)."""
+    moving = moving.copy()
+    todo = list(np.flatnonzero(moving))
+    while todo:
+        i = todo.pop()
+        x0, y0, x1, y1 = boxes[i]
+        meets = (~moving & (batch >= batch[i]) & (boxes[:, 0] < x1) & (x0 < boxes[:, 2])
+                 & (boxes[:, 1] < y1) & (y0 < boxes[:, 3]))
+        new = np.flatnonzero(meets)
+        moving[new] = True
+        todo.extend(new)
+    return moving
+
+
+class StaticLayers:
+    """A camera's capture that keeps the unchanged part of the frame as a drawn framebuffer."""
+
+    def __init__(self, camera):
+        self.camera = camera
+        self.layer = camera.get_fbo(samples=camera.samples)  # same size and samples: a plain copy between them
+        self.key = None  # what the kept layer shows: the camera's uniforms, its batches and their uniforms
+        self.view = None  # the camera's uniforms the boxes were placed with
+        self.boxes = {}  # id(mobject) -> (is_fixed_in_frame, box) of unchanged mobjects
+        self.changed = {}  # id(mobject) -> the frame it last changed in
+        self.frame = 0
+        self.shown = set()  # ids of the mobjects in the last frame
+        self.frames = {"kept": 0, "redrawn": 0, "full": 0}
+
+    def batches(self, groups) -> list[list]:
+        """The frame's batches in drawing order: each render group's mobjects with points, split by shader."""
+        ctx = self.camera.ctx
+        return [list(batch) for group in groups
+                for _, batch in groupby(group.family_members_with_points(),
+                                        lambda m: m.get_shader_wrapper(ctx).get_id())]
+
+    def box(self, mobject) -> tuple:
+        """The mobject's pixel box (kept while it does not change and the camera holds still)."""
+        fixed = float(mobject.uniforms.get("is_fixed_in_frame", 0.0))
+        kept = self.boxes.get(id(mobject))
+        if kept is not None and kept[0] == fixed and not mobject._data_has_changed:
+            return kept[1]
+        u = self.camera.uniforms
+        box = pixel_box(mobject.get_points(), reach(mobject, u["frame_scale"]), fixed, view_matrix(u["view"]),
+                        np.array(u["frame_rescale_factors"]), self.camera.fbo.size) or EVERYWHERE
+        self.boxes[id(mobject)] = (fixed, box)
+        return box
+
+    def capture(self, *groups) -> None:
+        camera = self.camera
+        camera.refresh_uniforms()
+        view = uniforms_signature([camera])
+        if view != self.view:
+            self.view, self.boxes = view, {}
+        batches = self.batches(groups)
+        mobjects = [m for batch in batches for m in batch]
+        # ManimGL sets a mobject's flag whenever its data changes (its own draw of a render group clears only
+        # the group's); it is cleared here once the frame is drawn, so a set flag means "changed since".
+        self.frame += 1
+        shown = set(map(id, mobjects))
+        for m in mobjects:  # a mobject's first frame sets its flag too, but that is no sign it will move
+            if m._data_has_changed and id(m) in self.shown:
+                self.changed[id(m)] = self.frame
+        self.shown = shown
+        moving = np.array([m._data_has_changed or self.frame - self.changed.get(id(m), -RECENT_FRAMES) < RECENT_FRAMES
+                           for m in mobjects])
+        if moving.any() and not moving.all():
+            index = np.repeat(np.arange(len(batches)), [len(b) for b in batches])
+            moving = settle(moving, np.array([self.box(m) for m in mobjects]), index)
+        still, live = split(batches, moving)
+        if still:
+            key = (view, tuple(tuple(map(id, b)) for b in still), uniforms_signature([m for b in still for m in b]))
+            if key != self.key:
+                self.frames["redrawn"] += 1
+                self.layer.clear(*camera.background_rgba)
+                self.draw(self.layer, still)
+                self.key = key
+            else:
+                self.frames["kept"] += 1
+            self.copy(self.layer, camera.fbo)
+        else:
+            self.frames["full"] += 1
+            camera.fbo.clear(*camera.background_rgba)
+        self.draw(camera.fbo, live)
+        for mobject in mobjects:
+            mobject._data_has_changed = False
+
+    def draw(self, fbo, batches) -> None:
+        """What a render group's draw does, batch by batch: read the data in, set uniforms, draw."""
+        fbo.use()
+        ctx, uniforms = self.camera.ctx, self.camera.uniforms
+        for batch in batches:
+            wrapper = batch[0].get_shader_wrapper(ctx)
+            wrapper.read_in([m.get_shader_data() for m in batch])
+            wrapper.update_program_uniforms(uniforms)
+            wrapper.pre_render()
+            wrapper.render()
+
+    @staticmethod
+    def copy(source, target) -> None:
+        """Colour and depth, pixel for pixel."""
+        gl.glBindFramebuffer(gl.GL_READ_FRAMEBUFFER, source.glo)
+        gl.glBindFramebuffer(gl.GL_DRAW_FRAMEBUFFER, target.glo)
+        gl.glBlitFramebuffer(*source.viewport, *target.viewport,
+                             gl.GL_COLOR_BUFFER_BIT | gl.GL_DEPTH_BUFFER_BIT, gl.GL_NEAREST)
+
+
+def split(batches: list[list], moving: np.ndarray) -> tuple[list[list], list[list]]:
+    """Each batch's still part and moving part, batches kept apart and in order (empty parts dropped)."""
+    still, live, at = [], [], 0
+    for batch in batches:
+        flags = moving[at:at + len(batch)]
+        at += len(batch)
+        still.append([m for m, f in zip(batch, flags) if not f])
+        live.append([m for m, f in zip(batch, flags) if f])
+    return [b for b in still if b], [b for b in live if b]
+
+
+def use_static_layers(camera) -> StaticLayers | None:
+    """Give an off-screen camera static layers (`LOSSCAPE_STATIC_LAYERS=0`: the full draw every frame)."""
+    if camera.window is not None or os.environ.get("LOSSCAPE_STATIC_LAYERS") == "0":
+        return None
+    layers = StaticLayers(camera)
+    camera.capture = layers.capture
+    return layers
