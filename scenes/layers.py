@@ -102,6 +102,7 @@ class StaticLayers:
             index = np.repeat(np.arange(len(batches)), [len(b) for b in batches])
             moving = settle(moving, np.array([self.box(m) for m in mobjects]), index)
         still, live = split(batches, moving)
+        live = [part for batch in live for part in apart(batch, [self.box(m) for m in batch])]
         if still:
             key = (view, tuple(tuple(map(id, b)) for b in still), uniforms_signature([m for b in still for m in b]))
             if key != self.key:
@@ -148,6 +149,46 @@ def split(batches: list[list], moving: np.ndarray) -> tuple[list[list], list[lis
         still.append([m for m, f in zip(batch, flags) if not f])
         live.append([m for m, f in zip(batch, flags) if f])
     return [b for b in still if b], [b for b in live if b]
+
+
+PASS_PIXELS = 50_000  # what one more draw costs, in pixels of a fill pass's box (measured on llvmpipe)
+
+
+def area(box) -> int:
+    return max(box[2] - box[0], 0) * max(box[3] - box[1], 0)
+
+
+def meet(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def union(a, b) -> tuple:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def apart(batch: list, boxes: list) -> list[list]:
+    """The batch as parts drawn one after another, cheaper than one draw over their joint box: a fill pass costs
+    the area of its box. Mobjects whose boxes meet stay in one part, in order; parts whose boxes do not meet
+    draw the same pixels in either order, and a part joined back is the batch's own order again."""
+    parts = []  # [box, indices]
+    for i, box in enumerate(boxes):
+        part = [box, [i]]
+        while meeting := [p for p in parts if meet(p[0], part[0])]:  # a joined box may meet more parts
+            for p in meeting:
+                parts.remove(p)
+                part = [union(part[0], p[0]), sorted(part[1] + p[1])]
+        parts.append(part)
+    merged = True
+    while merged and len(parts) > 1:  # join the pair that saves most while joining saves anything
+        merged = False
+        best = min(((area(union(a[0], b[0])) - area(a[0]) - area(b[0]), x, y) for x, a in enumerate(parts)
+                    for y, b in enumerate(parts) if x < y), default=None)
+        if best and best[0] < PASS_PIXELS:
+            _, x, y = best
+            a, b = parts[x], parts.pop(y)
+            parts[x] = [union(a[0], b[0]), sorted(a[1] + b[1])]
+            merged = True
+    return [[batch[i] for i in indices] for _, indices in parts]
 
 
 def use_static_layers(camera) -> StaticLayers | None:
