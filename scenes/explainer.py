@@ -297,11 +297,10 @@ class ChapterScene(Scene):
         if beside:
             view.legend.next_to(center + map_width / 2 * LEFT, LEFT, buff=self.TICKS + 0.3)
         else:  # under the map from its tick labels' edge
-            if not is_wide():  # no wider than the cell: a square frame's text reads large enough to shrink a little
-                view.legend.set_max_width(width - 0.2)
             view.legend.next_to(center + (map_height / 2 + self.TICKS) * DOWN, DOWN, buff=self.GAP)
             view.legend.align_to(center + (map_width / 2 + self.TICKS) * LEFT, LEFT)
-            view.legend.shift(max(view.legend.get_right()[0] - (x0 + width - 0.1), 0) * LEFT)
+            if not is_wide():  # inside the cell: a square frame's text reads large enough to shrink to 3/4
+                view.legend.set_max_width(max(width - 0.2, 0.75 * view.legend.get_width()), about_edge=LEFT)
         view.add(view.legend)
         return view
 
