@@ -12,20 +12,22 @@ Every failure is one line on stderr: exit 2 for bad input (before any work), 1 w
 130/143 when interrupted. LOSSCAPE_DEBUG=1 adds the traceback of an unexpected error.
 """
 
+import importlib
 import os
 import sys
 import warnings
 from collections.abc import Sequence
 
-from cli import basins, explainer, listing, race, sweep, tune
 from cli.errors import OutputError, UsageError
 from cli.process import INTERRUPTED, TERMINATED, Terminated, terminate_as_exception
 from cli.streams import GuardedStdout, one_line, reopen_closed_descriptors, silence_stdout, \
     spell_unencodable_in_ascii
 from landscapes.spec import SpecError, did_you_mean
 
-COMMANDS = {"list": listing.main, "explainer": explainer.main, "basins": basins.main, "sweep": sweep.main,
-            "tune": tune.main}
+# Modules, imported when their command runs: a race need not load what the other commands use.
+COMMANDS = {"list": "cli.listing", "explainer": "cli.explainer", "basins": "cli.basins", "sweep": "cli.sweep",
+            "tune": "cli.tune"}
+RACE = "cli.race"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,11 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def dispatch(argv: list[str]) -> int:
     """The subcommand named first, else the race; a first word that is neither is a typo."""
     if argv and argv[0] in COMMANDS:
-        return COMMANDS[argv[0]](argv[1:])
+        return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
     if argv and not argv[0].startswith("-"):
         raise UsageError(f"unknown command {argv[0]!r}{did_you_mean(argv[0], COMMANDS)} "
                          f"(commands: {', '.join(COMMANDS)}; the race takes only options)")
-    return race.main(argv)
+    return importlib.import_module(RACE).main(argv)
 
 
 def fail(message, code: int) -> int:
