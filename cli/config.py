@@ -16,12 +16,12 @@ from scenes.claims import Claim, closest_approach, ends_near, minimum, path
 from scenes.views import VIEWS
 
 from .errors import UsageError
-from .options import QUALITIES, Parser, add_look, check_rendering, finite, one_of, positive_int, whole
+from .options import QUALITIES, Parser, add_jobs, add_look, check_rendering, finite, one_of, positive_int, whole
 
 DEFAULT_OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 DEFAULT_SURFACE = "two-holes"
 RENDERING = ("quality", "fps", "duration", "view", "gif_width", "glyphs", "dots", "equations",
-             "subtitles", "theme", "aspect")  # no use unrendered
+             "subtitles", "theme", "aspect", "jobs")  # no use unrendered
 
 
 def default_race_story(runs) -> bool:
@@ -64,6 +64,7 @@ class Config:
     theme: str = "dark"
     aspect: str = "16:9"
     preview: bool = False
+    jobs: int | None = None  # None: one per core
     quiet: bool = False
     config_file: str | None = None  # the --config file the settings came from (never an output)
 
@@ -108,6 +109,7 @@ def race_parser() -> Parser:
     a("--dots", action="store_true", default=None, help="a dot at every step, so step sizes show")
     a("--equations", action="store_true", default=None, help="show each optimizer's update rule")
     add_look(p, defaults=False)
+    add_jobs(p)
     a("--preview", action="store_true", default=None, help="open ManimGL's window instead of writing files")
     a("--config", help="TOML file with the same keys as the flags (flags override)")
     a("-q", "--quiet", action="store_true", default=None, help="no progress bar, no messages")

@@ -15,7 +15,8 @@ from . import process
 from .compute import save_runs
 from .encode import DEFAULT_GIF_WIDTH, GIF_FPS, concat_mp4, gif_from_mp4, makers
 from .errors import UsageError
-from .options import QUALITIES, Parser, add_look, check_rendering, finite, frame_pixels, one_of, positive_int
+from .options import QUALITIES, Parser, add_jobs, add_look, check_rendering, finite, frame_pixels, jobs, one_of,
+                      positive_int)
 from .outputs import (VIDEO_SUFFIXES, check_distinct, check_folder, check_output, default_outputs, publish,
                       publish_folder, work_folder)
 from .subtitles import check_subtitles, ffmetadata, subtitle_writer
@@ -35,6 +36,7 @@ def explainer_parser() -> Parser:
     a("--max-steps", type=positive_int, help="cap every run's steps (quick previews, tests)")
     a("--subtitles", help="also write every caption with its time span to FILE.srt or FILE.vtt")
     add_look(parser)
+    add_jobs(parser)
     a("--save-runs", help="only compute the chapters' runs into this folder (index: runs.json)")
     a("-q", "--quiet", action="store_true")
     return parser
@@ -103,7 +105,7 @@ def main(argv: Sequence[str]) -> int:
         still = any(t.suffix.lower() == ".png" for t in targets)
         scenes[-1] = replace(scenes[-1], still=still)
         job = RenderJob(tuple(scenes), str(folder), label=f"rendering explainer {args.chapter}", quiet=args.quiet)
-        process.render(job)
+        process.render(job, jobs=jobs(args.jobs))
         movies = [job.movie(i) for i in range(len(scenes))]
         # the same numbers the scenes were timed by: when each caption shows, where each chapter starts
         timeline = explainer_timeline(names, fps, args.duration,

@@ -2,6 +2,7 @@
 
 import argparse
 import math
+import os
 from collections.abc import Callable, Sequence
 
 from landscapes.limits import check
@@ -149,6 +150,22 @@ def add_look(parser: "Parser", defaults: bool = True, aspects: Sequence[str] = t
     parser.add_argument("--aspect", type=one_of(list(aspects)), default="16:9" if defaults else None,
                         help=f"{', '.join(aspects)}: the frame's shape (default 16:9; the shorter side is the "
                              "quality's height)")
+
+
+MAX_JOBS = 64
+
+
+def add_jobs(parser: "Parser") -> None:
+    """--jobs N: render processes working side by side (default: one per core)."""
+    parser.add_argument("--jobs", type=positive_int, help="render processes side by side, each taking whole "
+                        "scenes or parts of one (default: one per core); the output is the same for any N")
+
+
+def jobs(value: int | None) -> int:
+    """The --jobs to use: the given number (at most MAX_JOBS), or the cores this process may run on."""
+    if value is not None and value > MAX_JOBS:
+        raise UsageError(f"--jobs {value} is too many (at most {MAX_JOBS})")
+    return value or len(os.sched_getaffinity(0))
 
 
 def frame_pixels(quality: str, aspect: str) -> tuple[int, int, int]:

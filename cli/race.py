@@ -17,7 +17,7 @@ from .compute import compute
 from .config import Config, check_surface_settings, parse_config
 from .encode import GIF_FPS, makers
 from .errors import UsageError
-from .options import QUALITIES, frame_pixels
+from .options import QUALITIES, frame_pixels, jobs
 from .outputs import (TRAJECTORY_SUFFIXES, VIDEO_SUFFIXES, check_distinct, check_output, default_outputs, publish,
                       work_folder)
 from .subtitles import check_subtitles, race_lines, subtitle_writer
@@ -90,7 +90,7 @@ def render_race(run: Run, config: Config, targets: list[Path], folder: Path, not
                     still=any(t.suffix.lower() == ".png" for t in targets))
     scenes = [main, still_camera(main, config.gif_width)] if separate_gif else [main]
     job = RenderJob(tuple(scenes), str(folder), label=f"rendering {targets[0].stem}", quiet=config.quiet)
-    process.render(job, preview=config.preview)
+    process.render(job, preview=config.preview, jobs=jobs(config.jobs))
     if config.preview:
         return []
     # the GIF comes from the still-camera render where there is one, the last scene of the job

@@ -13,7 +13,7 @@ from .config import DEFAULT_OPTIMIZERS, DEFAULT_SURFACE
 from .encode import GIF_FPS, makers
 from .errors import UsageError
 from .encode import DEFAULT_GIF_WIDTH
-from .options import QUALITIES, Parser, add_look, check_rendering, finite, one_of, positive_int
+from .options import QUALITIES, Parser, add_jobs, add_look, check_rendering, finite, jobs, one_of, positive_int
 from .outputs import VIDEO_SUFFIXES, check_distinct, check_output, default_outputs, publish, work_folder
 
 TABLE_SUFFIXES = (".csv",)
@@ -35,6 +35,7 @@ def study_parser(prog: str, description: str, steps: int, aspects: Sequence[str]
     a("--gif-width", type=positive_int, help=f"GIF width in pixels (default {DEFAULT_GIF_WIDTH})")
     a("--duration", type=finite, default=8.0, help="seconds the animation takes (default 8)")
     add_look(parser, aspects=aspects)
+    add_jobs(parser)
     a("-q", "--quiet", action="store_true", help="no progress bar, no messages")
     return parser
 
@@ -144,7 +145,7 @@ def render_study(scene: str, targets: list[Path], args, run=None, study=None,
             scenes.append(SceneJob(still_scene or scene, width, height, fps, movie=False, still=True,
                                    duration=args.duration, theme=args.theme, **files))
         job = RenderJob(tuple(scenes), str(folder), label=f"rendering {targets[0].stem}", quiet=args.quiet)
-        process.render(job)
+        process.render(job, jobs=jobs(args.jobs))
         movie, still = job.movie(0), job.still(len(scenes) - 1)
         written = publish({**makers(targets, movie, still, movie, args.gif_width, min(fps, GIF_FPS)), **(extra or {})})
     if not args.quiet:

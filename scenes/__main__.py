@@ -1,4 +1,5 @@
-"""The render process: `python -m scenes JOB.json PARENT_PID [--preview]` renders a RenderJob's scenes.
+"""The render process: `python -m scenes JOB.json PARENT_PID [--worker W | --preview]` renders a RenderJob's
+scenes, or its share of them when several workers share the job, counting the frames it wrote in PROGRESS-W.
 
 It runs apart from the CLI so that ManimGL (which reads sys.argv and holds a GL context) and JAX never share a
 process. It never outlives the CLI: the kernel signals it when its parent dies (Linux's parent-death signal),
@@ -87,19 +88,37 @@ def main(argv: list[str]) -> int:
     if os.environ.get("LOSSCAPE_DEBUG") != "1":
         warnings.simplefilter("ignore")  # the CLI reports in one line; a library's warning would add more
     try:
-        from .renderer import preview_scene, render_job  # ManimGL is imported only once the watch is in place
+        from .renderer import preview_scene, render_job, total_frames  # ManimGL is imported only once the watch is in place
 
         if "--preview" in argv[2:]:
             preview_scene(job.scenes[0])
         else:
-            render_job(job)
+            worker = argv[argv.index("--worker") + 1] if "--worker" in argv else "0"
+            render_job(job, progress_counter(Path(job.folder) / f"progress-{worker}", total_frames(job)))
     except Exception as error:  # noqa: BLE001 - whatever failed, the CLI says it in one line
         if os.environ.get("LOSSCAPE_DEBUG") == "1":
             traceback.print_exc()
         reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        (Path(job.folder) / ERROR_FILE).write_text(f"{type(error).__name__}{': ' + reason if reason else ''}")
+        try:  # the first worker to fail says why
+            with open(Path(job.folder) / ERROR_FILE, "x") as file:
+                file.write(f"{type(error).__name__}{': ' + reason if reason else ''}")
+        except FileExistsError:
+            pass
         return 1
     return 0
+
+
+def progress_counter(path: Path, total: int):
+    """A function to call per frame written: it keeps "DONE TOTAL" in the file for the CLI's progress bar."""
+    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    done = 0
+
+    def count() -> None:
+        nonlocal done
+        done += 1
+        os.pwrite(descriptor, f"{done:>10} {total:>10}".encode(), 0)
+
+    return count
 
 
 if __name__ == "__main__":

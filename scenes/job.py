@@ -1,7 +1,8 @@
 """The render job: what the CLI asks of the render process, as typed dataclasses serialised to JSON.
 
-The render process (`python -m scenes JOB.json`) renders every scene of the job into the job's folder, as
-`NNN.mp4` (a movie) and/or `NNN.png` (its last frame); the CLI joins, encodes and moves them into place.
+The render processes (`python -m scenes JOB.json PID --worker W`, one per job in `--jobs`) share the job's tasks
+(a scene, or a part of one) and write into the job's folder each movie's segments, `NNN-SSSSS.mp4`, and/or
+`NNN.png` (its last frame); the CLI joins each scene's segments into `NNN.mp4`, encodes and moves them into place.
 """
 
 import json
@@ -61,6 +62,12 @@ class RenderJob:
     folder: str  # the CLI's work folder: the render process writes its files here
     label: str = "rendering"  # the progress bar's name
     quiet: bool = False
+    parts: tuple[int, ...] = ()  # into how many parts each scene's frames are shared out (default 1 each)
+
+    def tasks(self) -> list[tuple[int, int, int]]:
+        """(scene, part, parts) for every part of every scene, in order."""
+        parts = self.parts or (1,) * len(self.scenes)
+        return [(index, part, n) for index, n in enumerate(parts) for part in range(n)]
 
     def movie(self, index: int) -> Path:
         return Path(self.folder) / f"{index:03d}.mp4"
@@ -74,4 +81,4 @@ class RenderJob:
     @classmethod
     def from_json(cls, text: str) -> "RenderJob":
         data = json.loads(text)
-        return cls(**{**data, "scenes": tuple(SceneJob(**s) for s in data["scenes"])})
+        return cls(**{**data, "scenes": tuple(SceneJob(**s) for s in data["scenes"]), "parts": tuple(data["parts"])})

@@ -64,9 +64,10 @@ class StaticLayers:
     def batches(self, groups) -> list[list]:
         """The frame's batches in drawing order: each render group's mobjects with points, split by shader."""
         ctx = self.camera.ctx
-        return [list(batch) for group in groups
-                for _, batch in groupby(group.family_members_with_points(),
-                                        lambda m: m.get_shader_wrapper(ctx).get_id())]
+        # Mobjects with no shader program draw nothing; the camera's frame among them reads its flag to know when to
+        # recompute its view, so it is left alone.
+        drawn = (m for group in groups for m in group.family_members_with_points() if m.get_shader_wrapper(ctx).programs)
+        return [list(batch) for _, batch in groupby(drawn, lambda m: m.get_shader_wrapper(ctx).get_id())]
 
     def box(self, mobject) -> tuple:
         """The mobject's pixel box (kept while it does not change and the camera holds still)."""

@@ -1,15 +1,16 @@
-"""Render the scenes of a RenderJob with ManimGL: one movie and/or last frame per scene, in the job's folder."""
+"""Render a RenderJob's scenes with ManimGL: each movie as segments (scenes/segments.py) and/or its last frame,
+in the job's folder; several workers may share a job, each taking the tasks no other has claimed."""
 
 import os
+from dataclasses import replace
 from pathlib import Path
-
-from tqdm import tqdm
 
 from .headless import FFMPEG, use_frame_shape
 from manimlib.config import manim_config
 
 from .job import RenderJob, SceneJob, frame_shape
 from .layers import use_static_layers
+from .segments import FrameWindow, SegmentWriter, part_range
 from .theme import use
 from .views import STUDY_SCENES
 
@@ -47,41 +48,41 @@ def set_stage(scene: SceneJob) -> dict:
     return dict(background_color=theme.background, frame_config=dict(frame_shape=shape))
 
 
-def labelled_progress(writer, label: str) -> None:
-    """One progress bar named after the job (ManimGL's first prints an unlabelled line, then renames itself)."""
-    open_movie_pipe = writer.open_movie_pipe
-
-    def open_with_bar(file_path):
-        writer.quiet = True  # ManimGL's own bar stays off
-        open_movie_pipe(file_path)
-        writer.progress_display = tqdm(total=writer.total_frames, desc=label, leave=False, dynamic_ncols=True)
-
-    writer.open_movie_pipe = open_with_bar
-    writer.set_progress_display_description = lambda *args, **kwargs: None
-
-
-def render_scene(scene: SceneJob, movie: Path, still: Path, label: str, quiet: bool) -> None:
-    """Render one scene: `movie` (if asked) and `still`, its last frame (if asked)."""
+def render_scene(job: RenderJob, index: int, part: int, parts: int, progress) -> None:
+    """Render part `part` of `parts` of the job's scene `index`: its movie's segments and, from the last part,
+    its last frame (if asked)."""
+    scene = job.scenes[index]
+    total = round(scene_class(scene).expected_seconds() * scene.fps)
+    first, end = part_range(total, part, parts)
+    last = end == float("inf")
     camera = set_stage(scene)
-    cls = scene_class(scene)
+    cls = scene_class(scene if last else replace(scene, probe_path=None))
     size = (scene.width, scene.height)
     # ManimGL sizes its off-screen fill canvas from the global config (2× per side), as its own CLI sets it;
     # left at the 1080p default, every text fill pass at 480p would work on a 3840×2160 canvas.
     manim_config.camera.resolution = size
+    still = job.still(index)
     instance = cls(
         camera_config=dict(resolution=size, fps=scene.fps, **camera),
-        file_writer_config=dict(write_to_movie=scene.movie, save_last_frame=scene.still,
-                                output_directory=str(movie.parent), file_name=movie.stem, ffmpeg_bin=FFMPEG,
-                                quiet=True, total_frames=round(cls.expected_seconds() * scene.fps)),
+        file_writer_config=dict(write_to_movie=False, save_last_frame=scene.still and last,
+                                output_directory=str(still.parent), file_name=still.stem, ffmpeg_bin=FFMPEG,
+                                quiet=True),
         skip_animations=not scene.movie,
     )
+    writer = SegmentWriter(FFMPEG, job.folder, index, *size, scene.fps) if scene.movie else None
+    FrameWindow(instance, writer, first, end, progress)
     layers = use_static_layers(instance.camera)
-    if not quiet:
-        labelled_progress(instance.file_writer, label)
     instance.run()
+    if writer:
+        writer.close()
     if layers and os.environ.get("LOSSCAPE_DEBUG") == "1":
-        print(f"static layers: {layers.frames}")
+        print(f"static layers, scene {index} part {part + 1}/{parts}: {layers.frames}")
     instance.camera.ctx.release()  # a context per scene otherwise grows memory by ~100 MB each
+
+
+def total_frames(job: RenderJob) -> int:
+    """Frames the job's movies will have (the scenes' estimates): what the progress bar counts to."""
+    return sum(round(scene_class(s).expected_seconds() * s.fps) for s in job.scenes if s.movie)
 
 
 def preview_scene(scene: SceneJob) -> None:
@@ -92,6 +93,11 @@ def preview_scene(scene: SceneJob) -> None:
     scene_class(scene)(window=Window(), camera_config=camera).run()
 
 
-def render_job(job: RenderJob) -> None:
-    for index, scene in enumerate(job.scenes):
-        render_scene(scene, job.movie(index), job.still(index), job.label, job.quiet)
+def render_job(job: RenderJob, progress=None) -> None:
+    """Render the tasks of the job that no other worker has claimed, each claimed by creating its file."""
+    for index, part, parts in job.tasks():
+        try:
+            os.close(os.open(Path(job.folder) / f"claim-{index}-{part}", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            continue
+        render_scene(job, index, part, parts, progress)

@@ -28,9 +28,10 @@ def pixel_box(points: np.ndarray, margin: float, fixed: float, view: np.ndarray,
     if not len(points):
         return (0, 0, 0, 0)
     lo, hi = points.min(axis=0) - margin, points.max(axis=0) + margin
-    corners = np.c_[lo + CORNERS * (hi - lo), np.ones(8)]
-    placed = (1 - fixed) * corners @ view.T + fixed * corners if fixed != 1.0 else corners
-    xyz = placed[:, :3] * rescale
+    corners = lo + CORNERS * (hi - lo)
+    if fixed != 1.0:
+        corners = (1 - fixed) * (corners @ view[:3, :3].T + view[:3, 3]) + fixed * corners
+    xyz = corners * rescale
     w = 1.0 - xyz[:, 2]
     if not np.all(w > 1e-6):
         return None
