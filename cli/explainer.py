@@ -15,7 +15,7 @@ from . import process
 from .compute import save_runs
 from .encode import DEFAULT_GIF_WIDTH, GIF_FPS, concat_mp4, gif_from_mp4, makers
 from .errors import UsageError
-from .options import QUALITIES, Parser, add_jobs, add_look, check_rendering, finite, frame_pixels, jobs, one_of,
+from .options import (QUALITIES, Parser, add_jobs, add_look, check_rendering, finite, frame_pixels, jobs, one_of,
                       positive_int)
 from .outputs import (VIDEO_SUFFIXES, check_distinct, check_folder, check_output, default_outputs, publish,
                       publish_folder, work_folder)
@@ -121,7 +121,7 @@ def main(argv: Sequence[str]) -> int:
             writers[subtitles] = subtitle_writer(subtitles, timeline)
         for gif, name in zip(gallery, names):
             writers[gif] = lambda temp, movie=movies[chapter_scene[name]]: gif_from_mp4(movie, temp, gif_width, gif_fps)
-        for path in publish(writers):
+        for path in publish(writers, jobs=jobs(args.jobs)):
             if not args.quiet:
                 print(f"wrote {path}")
     return 0

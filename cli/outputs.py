@@ -10,6 +10,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from files.atomic import alive, make_public, remove_stale_parts, temp_beside
@@ -104,9 +105,10 @@ def check_distinct(named: dict[str, Sequence[str | Path]]) -> None:
             seen[real] = f"{flag} {str(path)!r}"
 
 
-def publish(makers: dict[Path, Callable[[Path], None]]) -> list[Path]:
-    """Each maker(temp) writes its target's content to a temp file beside it; all are renamed only when every
-    one succeeded, and no temp file (nor a folder made for them) is left whatever happens."""
+def publish(makers: dict[Path, Callable[[Path], None]], jobs: int = 1) -> list[Path]:
+    """Each maker(temp) writes its target's content to a temp file beside it, `jobs` of them side by side; all
+    are renamed only when every one succeeded, and no temp file (nor a folder made for them) is left whatever
+    happens."""
     temps: dict[Path, Path] = {}
     current = None
     # Folders checked earlier but not made yet (media/, a --gif-dir): made only now that there is something to
@@ -117,9 +119,13 @@ def publish(makers: dict[Path, Callable[[Path], None]]) -> list[Path]:
     try:
         for folder in made:
             folder.mkdir()
-        for current, make in makers.items():
+        for current in makers:
             temps[current] = temp_beside(current)
-            make(temps[current])
+        with ThreadPoolExecutor(jobs) as pool:  # the makers run ffmpeg: threads wait, processes work
+            futures = {pool.submit(make, temps[target]): target for target, make in makers.items()}
+            for future in futures:  # in order, so that the first target that failed is named
+                current = futures[future]
+                future.result()
         for current, temp in temps.items():
             os.replace(temp, current)
     except BaseException as error:

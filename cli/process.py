@@ -46,11 +46,11 @@ def terminate_as_exception() -> Iterator[None]:
 
 
 def shares(job: RenderJob, jobs: int) -> tuple[int, ...]:
-    """Into how many parts each scene is split: none while there are as many movies as workers, else enough
-    parts for every worker (a scene's part costs a worker the stepping through the frames before it)."""
-    movies = sum(scene.movie for scene in job.scenes)
-    each = 1 if movies >= jobs else -(-jobs // max(movies, 1))
-    return tuple(each if scene.movie else 1 for scene in job.scenes)
+    """Into how many parts each scene is split: one each for now, so workers share whole scenes. A part starts
+    by stepping through the frames before it without drawing them, and one frame of the race after that step
+    was measured a few levels off the frame drawn in order, so parts wait until every scene's frames are a
+    function of their index alone."""
+    return (1,) * len(job.scenes)
 
 
 def render(job: RenderJob, preview: bool = False, jobs: int = 1) -> None:

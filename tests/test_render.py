@@ -21,7 +21,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from cli.process import join_segments
 from scenes.job import RenderJob, SceneJob
+from scenes.segments import SEGMENT_FRAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -76,6 +78,8 @@ def render_job(workdir: Path, run: Path, outputs: list[Path], view: str = "3d", 
     job_file = folder / "job.json"
     job_file.write_text(job.to_json())
     run_ok([PY, "-m", "scenes", str(job_file)], **env)
+    if scene.movie:
+        join_segments(job)
     for out in outputs:
         (job.movie(0) if out.suffix == ".mp4" else job.still(0)).replace(out)
     return json.loads(probe.read_text()) if probe else None
@@ -286,6 +290,45 @@ def test_speed_patch_is_pixel_identical(race_run, tmp_path):
     frames_a, frames_b = mp4_frames(mp4_a), mp4_frames(mp4_b)
     assert frames_a.shape == frames_b.shape
     np.testing.assert_array_equal(frames_a, frames_b)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_static_layers_draw_what_the_full_draw_draws(view, race_run, tmp_path):
+    """Frames drawn over the kept layer equal frames drawn whole, pixel for pixel (the 3D view's camera turns,
+    so its layer is redrawn every frame; the other views keep theirs)."""
+    movies = {}
+    for mode, env in (("layers", {}), ("full", {"LOSSCAPE_STATIC_LAYERS": "0"})):
+        movies[mode] = tmp_path / f"{mode}.mp4"
+        render_job(tmp_path, race_run, [movies[mode]], view=view, **env)
+    np.testing.assert_array_equal(mp4_frames(movies["layers"]), mp4_frames(movies["full"]))
+
+
+@pytest.mark.parametrize("chapter", ["momentum", "schedules", "finale"])
+def test_static_layers_in_chapters(chapter, tmp_path):
+    """Chapters keep most of a frame in the layer (maps, equations, charts) and draw what moves over it."""
+    movies = {}
+    for mode, env in (("layers", {}), ("full", {"LOSSCAPE_STATIC_LAYERS": "0"})):
+        movies[mode] = tmp_path / f"{mode}.mp4"
+        run_ok([PY, "render.py", "explainer", chapter, "--quality", "low", "--duration", "1.5", "--max-steps", "40",
+                "-o", str(movies[mode]), "-q"], **env)
+    np.testing.assert_array_equal(mp4_frames(movies["layers"]), mp4_frames(movies["full"]))
+
+
+@pytest.mark.parametrize("command", [
+    ["--surface", "two-holes", "--quality", "low", "--duration", "5", "--steps", "40"],
+    ["explainer", "momentum", "--quality", "low", "--duration", "3", "--max-steps", "40"],
+], ids=["race", "chapter"])
+def test_jobs_write_the_same_bytes_as_one_job(command, tmp_path):
+    """Scenes shared out to three workers (the race's orbiting MP4 and its still-camera GIF; the chapter's own)
+    give the same MP4 and GIF, byte for byte, as one worker; the segments are joined without re-encoding."""
+    outputs = {}
+    for jobs in ("1", "3"):
+        outputs[jobs] = [tmp_path / f"{jobs}.mp4", tmp_path / f"{jobs}.gif"]
+        run_ok([PY, "render.py", *command, "--jobs", jobs, "-q",
+                *(arg for o in outputs[jobs] for arg in ("-o", str(o)))])
+    for one, three in zip(outputs["1"], outputs["3"]):
+        assert one.read_bytes() == three.read_bytes(), f"{one.name} and {three.name} differ"
+    assert len(mp4_frames(outputs["3"][0])) > SEGMENT_FRAMES  # more than one segment was joined
 
 
 # --- interrupts, kills, full disks and concurrent renders -----------------------------------------------------

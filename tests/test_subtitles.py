@@ -12,6 +12,7 @@ import pytest
 from cli.subtitles import ffmetadata, race_lines, srt, timestamp, vtt
 from landscapes import LANDSCAPES
 from scenes.chapters import CHAPTERS
+from cli.process import join_segments
 from scenes.job import RenderJob, SceneJob
 from scenes.timeline import (
     Cue, Timeline, chapter_timeline, explainer_timeline, frames, race_timeline, title_timeline,
@@ -144,6 +145,7 @@ def test_title_card_frames_match_the_timeline(tmp_path):
     (tmp_path / "job.json").write_text(job.to_json())
     subprocess.run([sys.executable, "-m", "scenes", str(tmp_path / "job.json")], cwd=ROOT, check=True,
                    capture_output=True)
+    join_segments(job)
     assert frame_count(job.movie(0)) == title_timeline("momentum", FPS).frames
 
 
