@@ -69,7 +69,7 @@ def render_scene(job: RenderJob, index: int, part: int, parts: int, progress) ->
                                 quiet=True),
         skip_animations=not scene.movie,
     )
-    writer = SegmentWriter(FFMPEG, job.folder, index, *size, scene.fps) if scene.movie else None
+    writer = SegmentWriter(job.folder, index, *size, scene.fps) if scene.movie else None
     FrameWindow(instance, writer, first, end, progress)
     layers = use_static_layers(instance.camera)
     instance.run()

@@ -6,8 +6,9 @@ of any scene, and the joined movie is the same bytes however the work was shared
 """
 
 import os
-import subprocess
 from pathlib import Path
+
+import imageio_ffmpeg
 
 SEGMENT_FRAMES = 60
 
@@ -28,37 +29,34 @@ def part_range(total_frames: int, part: int, parts: int) -> tuple[int, float]:
 class SegmentWriter:
     """Raw RGBA frames (bottom row first, as OpenGL reads them) into one ffmpeg per segment, renamed when done."""
 
-    def __init__(self, ffmpeg: str, folder: str, scene: int, width: int, height: int, fps: int):
-        self.ffmpeg, self.folder, self.scene = ffmpeg, folder, scene
-        self.size, self.fps = f"{width}x{height}", fps
-        self.process, self.segment = None, None
+    def __init__(self, folder: str, scene: int, width: int, height: int, fps: int):
+        self.folder, self.scene, self.size, self.fps = folder, scene, (width, height), fps
+        self.encoder, self.segment = None, None
 
     def write(self, frame: int, pixels: bytes) -> None:
         segment = frame // SEGMENT_FRAMES
         if segment != self.segment:
             self.close()
             self.open(segment)
-        self.process.stdin.write(pixels)
+        self.encoder.send(pixels)
 
     def open(self, segment: int) -> None:
         self.segment = segment
-        path = segment_path(self.folder, self.scene, segment)
-        self.temp = path.with_suffix(".part.mp4")
+        self.temp = segment_path(self.folder, self.scene, segment).with_suffix(".part.mp4")
         # ManimGL's own encoding (libx264, yuv420p, x264's defaults), one thread so that no segment's bytes
-        # depend on how busy the machine was
-        self.process = subprocess.Popen(
-            [self.ffmpeg, "-y", "-loglevel", "error", "-f", "rawvideo", "-s", self.size, "-pix_fmt", "rgba",
-             "-r", str(self.fps), "-i", "-", "-vf", "vflip", "-an", "-vcodec", "libx264", "-pix_fmt", "yuv420p",
-             "-threads", "1", "-f", "mp4", str(self.temp)], stdin=subprocess.PIPE)
+        # depend on how busy the machine was; imageio-ffmpeg runs the bundled ffmpeg
+        self.encoder = imageio_ffmpeg.write_frames(
+            str(self.temp), self.size, pix_fmt_in="rgba", pix_fmt_out="yuv420p", codec="libx264", fps=self.fps,
+            quality=None, macro_block_size=1, ffmpeg_log_level="error",
+            output_params=["-vf", "vflip", "-threads", "1", "-f", "mp4"])
+        self.encoder.send(None)
 
     def close(self) -> None:
-        if self.process is None:
+        if self.encoder is None:
             return
-        self.process.stdin.close()
-        if self.process.wait() != 0:
-            raise RuntimeError(f"ffmpeg failed on segment {self.segment} (exit code {self.process.returncode})")
+        self.encoder.close()  # waits for ffmpeg; raises if it failed
         os.replace(self.temp, segment_path(self.folder, self.scene, self.segment))
-        self.process = None
+        self.encoder = None
 
 
 class FrameWindow:
