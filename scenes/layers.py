@@ -55,7 +55,7 @@ class StaticLayers:
         self.layer = camera.get_fbo(samples=camera.samples)  # same size and samples: a plain copy between them
         self.key = None  # what the kept layer shows: the camera's uniforms, its batches and their uniforms
         self.view = None  # the camera's uniforms the boxes were placed with
-        self.boxes = {}  # id(mobject) -> (is_fixed_in_frame, box) of unchanged mobjects
+        self.boxes = {}  # id(mobject) -> (is_fixed_in_frame, box, the frame it was placed in)
         self.changed = {}  # id(mobject) -> the frame it last changed in
         self.frame = 0
         self.shown = set()  # ids of the mobjects in the last frame
@@ -70,15 +70,16 @@ class StaticLayers:
         return [list(batch) for _, batch in groupby(drawn, lambda m: m.get_shader_wrapper(ctx).get_id())]
 
     def box(self, mobject) -> tuple:
-        """The mobject's pixel box (kept while it does not change and the camera holds still)."""
+        """The mobject's pixel box (kept while it does not change and the camera holds still, and within a frame,
+        where settling and splitting both ask for it)."""
         fixed = float(mobject.uniforms.get("is_fixed_in_frame", 0.0))
         kept = self.boxes.get(id(mobject))
-        if kept is not None and kept[0] == fixed and not mobject._data_has_changed:
+        if kept is not None and kept[0] == fixed and (kept[2] == self.frame or not mobject._data_has_changed):
             return kept[1]
         u = self.camera.uniforms
         box = pixel_box(mobject.get_points(), reach(mobject, u["frame_scale"]), fixed, view_matrix(u["view"]),
                         np.array(u["frame_rescale_factors"]), self.camera.fbo.size) or EVERYWHERE
-        self.boxes[id(mobject)] = (fixed, box)
+        self.boxes[id(mobject)] = (fixed, box, self.frame)
         return box
 
     def capture(self, *groups) -> None:
