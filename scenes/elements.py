@@ -136,6 +136,17 @@ def text_sizes(mobjects, width_px: int) -> list[dict]:
     return out
 
 
+# The visual standard, at GIF_WIDTH pixels wide: digits of these roles at least LARGE_PX tall, the rest SMALL_PX.
+GIF_WIDTH, LARGE_ROLES, LARGE_PX, SMALL_PX = 640, ("title", "caption", "legend", "formula"), 12.0, 10.0
+
+
+def readable_scale(mob) -> float:
+    """The smallest factor `mob` can be scaled by with its text still as large as the visual standard asks:
+    max over its texts of (LARGE_PX or SMALL_PX) / digit height in pixels at GIF_WIDTH."""
+    return max((need / t["px"] for t in text_sizes([mob], GIF_WIDTH)
+                for need in [LARGE_PX if t["role"] in LARGE_ROLES else SMALL_PX]), default=0.0)
+
+
 SLOTS = {".": 0.5, "−": 1.25}  # slot widths in digit advances (tabular digits: one each)
 
 

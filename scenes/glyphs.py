@@ -8,7 +8,7 @@ import numpy as np
 
 from .elements import READOUT, PathData, label
 from .headless import manimlib  # noqa: F401
-from manimlib import RIGHT, UP, Group, Rectangle, VGroup, VMobject  # noqa: E402
+from manimlib import DOWN, LEFT, RIGHT, UP, Group, Rectangle, VGroup, VMobject  # noqa: E402
 from .theme import current  # noqa: E402
 
 GLYPH_KEY = {"grad": "→ −gradient", "moment": "→ −velocity (1st moment)", "squares": "■ accumulated g² (x, y)",
@@ -79,6 +79,10 @@ class StateGlyphs(Group):
             self.position = VMobject().set_stroke(current().glyph_colors["lookahead"], 2.0)
             self.add(self.jump, self.position)
 
+    def inset_parts(self) -> list:
+        """What sits at the inset, not at the head: the accumulator squares with their labels and the step bars."""
+        return [getattr(self, name) for name in ("squares", "square_labels", "bars") if hasattr(self, name)]
+
     def clipped(self, head: np.ndarray, tip: np.ndarray) -> np.ndarray:
         """The tip pulled back along the arrow until it lies inside the bounds."""
         if self.bounds is None:
@@ -136,11 +140,22 @@ class StateGlyphs(Group):
 DOWN_SMALL = -UP
 
 
-def glyph_key(kinds: tuple[str, ...]) -> VGroup:
-    """A one-line key of the glyphs in use (arrows in their colours, the rest in the dim text colour)."""
+def glyph_key(kinds: tuple[str, ...], max_width: float | None = None) -> VGroup:
+    """A key of the glyphs in use (arrows in their colours, the rest in the dim text colour): one line, or rows
+    of as many items as fit in `max_width` at full size (shrinking a line to fit would make it unreadable)."""
     colors = current().glyph_colors
     items = VGroup(*(label(GLYPH_KEY[k], READOUT, colors.get(k, current().dim_text), role="glyph") for k in kinds))
-    return items.arrange(RIGHT, buff=0.35)
+    items.arrange(RIGHT, buff=0.35)
+    if max_width is None or items.get_width() <= max_width:
+        return items
+    rows, row = [], []
+    for item in items:
+        if row and sum(m.get_width() + 0.35 for m in row) + item.get_width() > max_width:
+            rows.append(row)
+            row = []
+        row.append(item)
+    lines = VGroup(*(VGroup(*r).arrange(RIGHT, buff=0.35) for r in [*rows, row]))
+    return lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
 
 
 def _peak(values: np.ndarray, norm: bool = True) -> float:

@@ -18,10 +18,11 @@ from scenes.elements import (  # noqa: E402
     READOUT, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
     fit_camera, frame_size, is_wide, keep_stroke_widths, orbit_to,
     landscape_3d, minima_markers, minimum_label, on_surface, paths_of, project_to_pixels, screen_point, surface_caption,
-    label, text_sizes, visible_minima,
+    label, readable_scale, text_sizes, visible_minima,
 )
 from scenes.equations import EquationCard  # noqa: E402
 from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
+from scenes.packing import balanced_columns  # noqa: E402
 from scenes.pacing import pace_drawn  # noqa: E402
 from scenes.source import race_run  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
@@ -124,8 +125,7 @@ class RaceScene(Scene):
 
     def surface_box(self) -> tuple[float, float, float, float]:
         """Where the 3D surface goes in a square or vertical frame (x0, x1, y0, y1): between the overlays."""
-        width = frame_size()[0]
-        return (-width / 2 + 0.2, width / 2 - 0.2, *self.band)
+        return self.room
 
     @property
     def orbit_angle(self) -> float:
@@ -151,8 +151,8 @@ class RaceScene(Scene):
         return {}
 
     def build_overlays(self) -> None:
-        """Caption, legend, step counter, note, equations and glyph key, placed; `band` = (bottom, top) of the
-        room they leave for the picture in a square or vertical frame (they stack above and below it)."""
+        """Caption, legend, step counter, note, equations and glyph key, placed; `room` = (left, right, bottom,
+        top): what they leave for the picture in a square or vertical frame, `band` its (bottom, top)."""
         width, height = frame_size()
         self.caption = surface_caption(self.run, self.caption_width if is_wide() else width - 0.5)
         self.caption.to_corner(DL, buff=0.25)
@@ -163,29 +163,90 @@ class RaceScene(Scene):
                             if self.show_equations else ())
         self.key = glyph_key(self.glyph_kinds) if self.show_glyphs else VGroup()
         if len(self.cards):
-            self.cards.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+            self.cards.arrange(DOWN, aligned_edge=LEFT, buff=self.CARD_BUFF)
+        self.cards_beside = False
         self.place_overlays()
-        if self.note:
-            self.note_text.next_to(self.legend, DOWN, buff=0.15).align_to(self.legend, LEFT)
         above = [self.legend, self.counter, *([self.note_text] if self.note else [])]
-        below = [m for m in (self.caption, self.cards, self.key) if len(m)]
-        self.band = (max(m.get_top()[1] for m in below) + 0.15, min(m.get_bottom()[1] for m in above) - 0.15)
+        below = [m for m in (self.caption, self.key, *([] if self.cards_beside else [self.cards])) if len(m)]
+        right = self.cards.get_left()[0] - 0.2 if self.cards_beside else width / 2 - 0.2
+        self.room = (-width / 2 + 0.2, right, max(m.get_top()[1] for m in below) + 0.15,
+                     min(m.get_bottom()[1] for m in above) - 0.15)
+        self.band = self.room[2:]
         # Order matters for speed: alike mobjects in a row share one fill pass (see Legend).
         self.overlays = VGroup(self.counter, self.caption, self.legend, self.note_text, self.cards, self.key)
 
+    CARD_BUFF = 0.3  # between equation cards, at their full size
+    cards_may_go_beside = True  # a column of equation cards at the right edge of a square or vertical frame
+
     def place_overlays(self) -> None:
-        """Equation cards at the right edge and the glyph key at the bottom (16:9), or stacked above the caption."""
-        width, height = frame_size()
+        """Equation cards at the right edge and the glyph key at the bottom (16:9); in a square or vertical frame
+        the cards where they leave the picture the most room (`lay_cards`), the key above the caption."""
+        if self.note:  # under the legend, wherever the view put it
+            self.note_text.next_to(self.legend, DOWN, buff=0.15).align_to(self.legend, LEFT)
         if is_wide():
             self.cards.set_max_height(5.6).set_max_width(4.6).to_edge(RIGHT, buff=0.25).shift(0.3 * DOWN)
             self.key.to_edge(DOWN, buff=0.12)
             return
-        stack = VGroup(*(m for m in (self.key, self.cards) if len(m)))
-        if len(stack):
-            self.cards.set_max_width(width - 0.5).set_max_height(0.3 * height)
-            self.key.set_max_width(width - 0.5)
-            stack.arrange(UP, aligned_edge=LEFT, buff=0.2).next_to(self.caption, UP, buff=0.2).align_to(self.caption,
-                                                                                                         LEFT)
+        self.left_block = VGroup(self.legend, self.note_text)
+        self.cards.save_state()
+        self.left_block.save_state()
+        options = [(False, count) for count in range(1, len(self.cards) + 1)] or [(False, 1)]
+        options += [(True, 1)] if len(self.cards) and self.cards_may_go_beside else []
+        # readable first, then the larger picture, then the larger cards
+        self.cards_beside, count = max((self.lay_cards(*option), option) for option in options)[1]
+        self.lay_cards(self.cards_beside, count)
+
+    def lay_cards(self, beside: bool, count: int) -> tuple[bool, float, float]:
+        """Cards in `count` columns above the key, across the frame, or in one column `beside` the picture at the
+        right edge down to the caption (the legend shrunk, no further than readable, to clear it; the key under
+        the picture); returns (everything readable?, the picture's size in the room left, the cards' scale)."""
+        width, height = frame_size()
+        self.cards.restore()
+        self.left_block.restore()
+        cards, margin = list(self.cards), -width / 2 + 0.25
+        groups = balanced_columns([c.get_height() for c in cards], count, self.CARD_BUFF) if cards else []
+        wide = sum(max(cards[i].get_width() for i in g) for g in groups) + self.CARD_BUFF * (len(groups) - 1)
+        tall = max((sum(cards[i].get_height() for i in g) + self.CARD_BUFF * (len(g) - 1) for g in groups),
+                   default=0.0)
+        least = readable_scale(self.cards)
+        ceiling = self.left_block.get_bottom()[1] - 0.15
+        scale, left = 1.0, width / 2 - 0.25
+        if beside:
+            floor, top = self.caption.get_top()[1] + 0.2, self.counter.get_bottom()[1] - 0.2
+            scale = min(1.0, (top - floor) / tall)
+            left = width / 2 - 0.25 - wide * scale
+            fit = (left - 0.2 - self.left_block.get_left()[0]) / self.left_block.get_width()
+            if fit < 1:  # the legend would run into the column: shrink it, or start the column below it
+                if fit >= readable_scale(self.left_block):
+                    self.left_block.scale(fit, about_edge=UL)
+                    ceiling = self.left_block.get_bottom()[1] - 0.15
+                else:
+                    top = ceiling
+                    scale = min(1.0, (top - floor) / tall)
+                    left = width / 2 - 0.25 - wide * scale
+            corner = np.array([left, top, 0.0])
+        room_width = (left - 0.2 if beside else width / 2 - 0.2) - (margin - 0.05)
+        if self.show_glyphs:  # in rows as wide as the picture's room, never shrunk
+            self.key = glyph_key(self.glyph_kinds, room_width - 0.1)
+            self.key.next_to(self.caption, UP, buff=0.2).align_to(self.caption, LEFT)
+        floor = (self.key if len(self.key) else self.caption).get_top()[1] + 0.2
+        if not beside and cards:
+            scale = min(1.0, (width - 0.5) / wide)
+            corner = np.array([margin, floor + tall * scale, 0.0])
+            floor = corner[1] + 0.15
+        self.cards.scale(scale)
+        for group in groups:  # each column top-aligned at the corner, the next one to its right
+            y = corner[1]
+            for i in group:
+                cards[i].move_to([corner[0], y, 0.0], aligned_edge=UL)
+                y -= cards[i].get_height() + self.CARD_BUFF * scale
+            corner = corner + (max(cards[i].get_width() for i in group) + self.CARD_BUFF * scale) * RIGHT
+        readable = scale >= least - 1e-6 and self.key.get_width() <= room_width
+        return readable, round(min(room_width / self.picture_aspect(), ceiling - floor), 2), scale
+
+    def picture_aspect(self) -> float:
+        """Width over height of the picture: the 3D surface as the camera sees it (about)."""
+        return 1.6
 
     def add_overlays(self) -> None:
         self.glyphs = Group(*(StateGlyphs(self.run, p, self.points_for(len(self.paths)), self.glyph_kinds,
@@ -199,6 +260,8 @@ class RaceScene(Scene):
         self.overlays.fix_in_frame()
         if not is_wide():
             keep_stroke_widths(self.overlays)
+            for part in (part for g in self.glyphs for part in g.inset_parts()):  # placed in the frame's room
+                keep_stroke_widths(part.fix_in_frame())
         self.add(self.glyphs, self.overlays)
 
     def marker_point(self, x: float, y: float) -> np.ndarray:
@@ -206,10 +269,11 @@ class RaceScene(Scene):
 
     def glyph_inset(self, i: int):
         """Where the accumulator squares and step bars of path i sit: a column down the right edge (16:9), or up
-        it from the room's bottom."""
+        the room's right edge from its bottom, the paths' slots sharing its height."""
         if is_wide():
             return np.array([5.6, 1.2 - 1.3 * i, 0.0])
-        return np.array([frame_size()[0] / 2 - 1.7, self.band[0] + 0.35 + 1.3 * i, 0.0])
+        left, right, bottom, top = self.room
+        return np.array([right - 1.6, bottom + 0.3 + min(1.3, (top - bottom - 0.3) / len(self.paths)) * i, 0.0])
 
     def show_time(self, dt: float) -> None:
         """Bring every live element to the current animation time; pinned labels follow their 3D points."""
@@ -249,16 +313,20 @@ class ContourScene(RaceScene):
     def map_in_band(self) -> tuple[float, np.ndarray]:
         """(size, centre) of the map in a square or vertical frame: as large as the room between the overlays
         allows, with its tick labels left of and below it."""
-        width = frame_size()[0]
-        bottom, top = self.band
+        left, right, bottom, top = self.room
         xmin, xmax, ymin, ymax = self.stage.domain
         longer = max(xmax - xmin, ymax - ymin)
-        room_w, room_h = width - 0.5 - self.TICKS, top - bottom - self.TICKS
+        room_w, room_h = right - left - 0.1 - self.TICKS, top - bottom - self.TICKS
         size = min(room_w * longer / (xmax - xmin), room_h * longer / (ymax - ymin))
-        return size, np.array([self.TICKS / 2, (top + bottom + self.TICKS) / 2, 0.0])
+        return size, np.array([(left + right + self.TICKS) / 2, (top + bottom + self.TICKS) / 2, 0.0])
 
     def glyph_inset(self, i: int):
         return np.array([1.6, 1.2 - 1.3 * i, 0.0]) if is_wide() else super().glyph_inset(i)
+
+    def picture_aspect(self) -> float:
+        """The map's width over its height: its domain's."""
+        xmin, xmax, ymin, ymax = self.stage.domain
+        return (xmax - xmin) / (ymax - ymin)
 
     def tracer_options(self) -> dict:
         return {"three_d": False, "ball_radius": 0.06}
@@ -277,6 +345,7 @@ class SplitScene(RaceScene):
     orbit_degrees: float = 20.0
     zoom: float = 0.72
     shift: float = 2.2  # scene units the 3D race moves left on screen
+    cards_may_go_beside = False  # the chart takes the right-hand side
 
     def add_landscape(self) -> None:
         super().add_landscape()

@@ -28,6 +28,7 @@ VIEWS = ["3d", "contour", "split"]
 CHAPTERS = ["momentum", "finale", "noise", "schedules"]
 LARGE_ROLES = ("title", "caption", "legend", "formula")  # ≥ 12 px digits at 640 px wide; any other text ≥ 10 px
 CASES = list(product(THEMES, ASPECTS))
+NARROW = [a for a, (w, h) in ASPECTS.items() if w <= h]  # square and vertical: overlays stack around the picture
 GROUND_TOLERANCE = 3  # per channel: the encoder and blending may move the ground by a step or two
 
 
@@ -101,6 +102,31 @@ def test_race_view_fits_its_frame(race_run, tmp_path, view, theme, aspect):
     for head in probe["heads"]:  # every ball on screen
         col, row = head["pixel"]
         assert 0 <= col < image.shape[1] and 0 <= row < image.shape[0], head
+
+
+def overlapping(texts: list[dict]) -> list[tuple[dict, dict]]:
+    """Pairs of texts whose boxes on the frame overlap."""
+    return [(a, b) for i, a in enumerate(texts) for b in texts[i + 1:]
+            if a["box"][0] < b["box"][2] and b["box"][0] < a["box"][2] and a["box"][1] < b["box"][3]
+            and b["box"][1] < a["box"][3]]
+
+
+@pytest.mark.parametrize("aspect", NARROW)
+def test_race_with_equations_and_glyphs_gives_them_readable_room(tmp_path, aspect):
+    """Four equation cards and the glyph key in a square or vertical frame: every text readable at 640 px, inside
+    the frame, and clear of every other text fixed in the frame (tags and minima ride on the picture)."""
+    run_path = tmp_path / "race.npz"
+    done = run([PY, "render.py", "--optimizer", "gd,momentum,rmsprop,adam", "--steps", "30", "--no-render",
+                "--trajectory-out", str(run_path), "-q"])
+    assert done.returncode == 0, done.stderr
+    image, probe = still(tmp_path, "dark", aspect, scene="3d", run_path=str(run_path), show_equations=True,
+                         show_glyphs=True)
+    check_frame(image, probe, "dark", aspect)
+    assert sum(t["role"] == "equation" for t in probe["text"]) >= 8 and any(t["role"] == "glyph" for t in probe["text"])
+    for text in probe["text"]:
+        assert text["px"] >= (12 if text["role"] in LARGE_ROLES else 10), text
+    fixed = [t for t in probe["text"] if "box" in t and t["role"] not in ("tag", "marker")]
+    assert not overlapping(fixed), overlapping(fixed)[:3]
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
