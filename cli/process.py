@@ -45,26 +45,18 @@ def terminate_as_exception() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def shares(job: RenderJob, jobs: int) -> tuple[int, ...]:
-    """Into how many parts each scene is split: one each for now, so workers share whole scenes. A part starts
-    by stepping through the frames before it without drawing them, and one frame of the race after that step
-    was measured a few levels off the frame drawn in order, so parts wait until every scene's frames are a
-    function of their index alone."""
-    return (1,) * len(job.scenes)
-
-
 def render(job: RenderJob, preview: bool = False, jobs: int = 1) -> None:
     """Run the render processes on the job (saved beside its files), `jobs` of them side by side, then join
     each scene's segments into its movie; raise if one failed or they were interrupted.
 
     preview: ManimGL's interactive window on the job's first scene instead (needs a display).
     """
-    job = replace(job, parts=shares(job, jobs))
+    job = replace(job, workers=1 if preview else jobs)  # the workers cut the job into tasks (scenes/renderer.py)
     job_file = Path(job.folder) / "job.json"
     job_file.write_text(job.to_json())
     command = [sys.executable, "-m", "scenes", str(job_file), str(os.getpid())]
     workers = [[*command, "--preview"]] if preview else [[*command, "--worker", str(w)]
-                                                          for w in range(min(jobs, len(job.tasks())))]
+                                                          for w in range(job.workers)]
     processes = []
     try:
         for worker in workers:

@@ -62,12 +62,7 @@ class RenderJob:
     folder: str  # the CLI's work folder: the render process writes its files here
     label: str = "rendering"  # the progress bar's name
     quiet: bool = False
-    parts: tuple[int, ...] = ()  # into how many parts each scene's frames are shared out (default 1 each)
-
-    def tasks(self) -> list[tuple[int, int, int]]:
-        """(scene, part, parts) for every part of every scene, in order."""
-        parts = self.parts or (1,) * len(self.scenes)
-        return [(index, part, n) for index, n in enumerate(parts) for part in range(n)]
+    workers: int = 1  # render processes sharing the job's tasks (scenes/renderer.py `tasks` cuts them)
 
     def movie(self, index: int) -> Path:
         return Path(self.folder) / f"{index:03d}.mp4"
@@ -81,4 +76,4 @@ class RenderJob:
     @classmethod
     def from_json(cls, text: str) -> "RenderJob":
         data = json.loads(text)
-        return cls(**{**data, "scenes": tuple(SceneJob(**s) for s in data["scenes"]), "parts": tuple(data["parts"])})
+        return cls(**{**data, "scenes": tuple(SceneJob(**s) for s in data["scenes"])})

@@ -10,7 +10,7 @@ from manimlib.config import manim_config
 
 from .job import RenderJob, SceneJob, frame_shape
 from .layers import use_static_layers
-from .segments import FrameWindow, SegmentWriter, part_range
+from .segments import FrameWindow, SegmentWriter, cut, part_range
 from .theme import use
 from .views import STUDY_SCENES
 
@@ -52,8 +52,7 @@ def render_scene(job: RenderJob, index: int, part: int, parts: int, progress) ->
     """Render part `part` of `parts` of the job's scene `index`: its movie's segments and, from the last part,
     its last frame (if asked)."""
     scene = job.scenes[index]
-    total = round(scene_class(scene).expected_seconds() * scene.fps)
-    first, end = part_range(total, part, parts)
+    first, end = part_range(scene_frames(scene), part, parts)
     last = end == float("inf")
     camera = set_stage(scene)
     cls = scene_class(scene if last else replace(scene, probe_path=None))
@@ -80,9 +79,20 @@ def render_scene(job: RenderJob, index: int, part: int, parts: int, progress) ->
     instance.camera.ctx.release()  # a context per scene otherwise grows memory by ~100 MB each
 
 
+def scene_frames(scene: SceneJob) -> int:
+    """Frames the scene's movie will have (its estimate)."""
+    return round(scene_class(scene).expected_seconds() * scene.fps)
+
+
 def total_frames(job: RenderJob) -> int:
-    """Frames the job's movies will have (the scenes' estimates): what the progress bar counts to."""
-    return sum(round(scene_class(s).expected_seconds() * s.fps) for s in job.scenes if s.movie)
+    """Frames the job's movies will have: what the progress bar counts to."""
+    return sum(scene_frames(s) for s in job.scenes if s.movie)
+
+
+def tasks(job: RenderJob) -> list[tuple[int, int, int]]:
+    """(scene, part, parts) for every part of every scene, as `cut` shares the job out among its workers."""
+    return cut([scene_frames(s) if s.movie else 0 for s in job.scenes], [s.width * s.height for s in job.scenes],
+               job.workers)
 
 
 def preview_scene(scene: SceneJob) -> None:
@@ -95,7 +105,7 @@ def preview_scene(scene: SceneJob) -> None:
 
 def render_job(job: RenderJob, progress=None) -> None:
     """Render the tasks of the job that no other worker has claimed, each claimed by creating its file."""
-    for index, part, parts in job.tasks():
+    for index, part, parts in tasks(job):
         try:
             os.close(os.open(Path(job.folder) / f"claim-{index}-{part}", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:

@@ -5,7 +5,9 @@ without drawing them), and a segment's bytes only on its frames. So any worker c
 of any scene, and the joined movie is the same bytes however the work was shared: `--jobs N` equals `--jobs 1`.
 """
 
+import math
 import os
+import threading
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -26,17 +28,31 @@ def part_range(total_frames: int, part: int, parts: int) -> tuple[int, float]:
     return first, end
 
 
+def cut(frames: list[int], pixels: list[int], workers: int) -> list[tuple[int, int, int]]:
+    """(scene, part, parts) for every part of every scene, largest first, so that no large part is left to the
+    end. A scene's movie (frames × its pixels per frame) is cut into whole segments, about one worker's share of
+    all the pixels each; a part steps through the frames before it without drawing them, so a scene smaller
+    than a share stays whole. frames: each scene's frames (0 for a still), pixels: width × height."""
+    work = [f * p for f, p in zip(frames, pixels)]
+    share = sum(work) / workers or 1
+    counts = [min(max(math.ceil(w / share - 0.25), 1), max(-(-f // SEGMENT_FRAMES), 1)) for w, f in zip(work, frames)]
+    every = [(index, part, n) for index, n in enumerate(counts) for part in range(n)]
+    return sorted(every, key=lambda task: -work[task[0]] / task[2])  # stable: a scene's parts stay in order
+
+
 class SegmentWriter:
     """Raw RGBA frames (bottom row first, as OpenGL reads them) into one ffmpeg per segment, renamed when done."""
 
     def __init__(self, folder: str, scene: int, width: int, height: int, fps: int):
         self.folder, self.scene, self.size, self.fps = folder, scene, (width, height), fps
         self.encoder, self.segment = None, None
+        self.finishing: list[threading.Thread] = []
+        self.errors: list[BaseException] = []
 
     def write(self, frame: int, pixels: bytes) -> None:
         segment = frame // SEGMENT_FRAMES
         if segment != self.segment:
-            self.close()
+            self.hand_off()
             self.open(segment)
         self.encoder.send(pixels)
 
@@ -51,12 +67,31 @@ class SegmentWriter:
             output_params=["-vf", "vflip", "-threads", "1", "-f", "mp4"])
         self.encoder.send(None)
 
-    def close(self) -> None:
+    def hand_off(self) -> None:
+        """Let the current segment's ffmpeg finish in a thread: it still encodes the frames it holds back for
+        lookahead (about a second of work), which the next frames need not wait for."""
         if self.encoder is None:
             return
-        self.encoder.close()  # waits for ffmpeg; raises if it failed
-        os.replace(self.temp, segment_path(self.folder, self.scene, self.segment))
+        thread = threading.Thread(target=self.finish, args=(self.encoder, self.temp, self.segment))
+        thread.start()
+        self.finishing.append(thread)
         self.encoder = None
+
+    def finish(self, encoder, temp: Path, segment: int) -> None:
+        try:
+            encoder.close()  # waits for ffmpeg; raises if it failed
+            os.replace(temp, segment_path(self.folder, self.scene, segment))
+        except BaseException as error:  # noqa: BLE001 - raised again by close(), in the render's own thread
+            self.errors.append(error)
+
+    def close(self) -> None:
+        """Finish every segment; raise the first error one of them met."""
+        self.hand_off()
+        for thread in self.finishing:
+            thread.join()
+        self.finishing = []
+        if self.errors:
+            raise self.errors[0]
 
 
 class FrameWindow:
@@ -74,6 +109,17 @@ class FrameWindow:
             return self.update_frame(dt, force_draw)
         self.scene.increment_time(dt)
         self.scene.update_mobjects(dt)
+        self.prepare()
+
+    def prepare(self) -> None:
+        """What a draw computes from the mobjects' data, without drawing: ManimGL keeps some of it in the data
+        (unit normals, joint angles) for later frames to build on, so a frame drawn after stepping would
+        otherwise differ from the one drawn in order in its last bits."""
+        ctx = self.scene.camera.ctx
+        for group in self.scene.render_groups:
+            if group._data_has_changed:
+                group.shader_wrappers = group.get_shader_wrapper_list(ctx)
+                group._data_has_changed = False
 
     def emit(self) -> None:
         from manimlib.scene.scene import EndScene

@@ -319,8 +319,9 @@ def test_static_layers_in_chapters(chapter, tmp_path):
     ["explainer", "momentum", "--quality", "low", "--duration", "3", "--max-steps", "40"],
 ], ids=["race", "chapter"])
 def test_jobs_write_the_same_bytes_as_one_job(command, tmp_path):
-    """Scenes shared out to three workers (the race's orbiting MP4 and its still-camera GIF; the chapter's own)
-    give the same MP4 and GIF, byte for byte, as one worker; the segments are joined without re-encoding."""
+    """Three workers give the same MP4 and GIF, byte for byte, as one: the race's orbiting MP4 is cut into
+    parts (frames stepped through undrawn before each) beside its still-camera GIF's movie, the chapter into
+    parts beside its title card; the segments are joined without re-encoding."""
     outputs = {}
     for jobs in ("1", "3"):
         outputs[jobs] = [tmp_path / f"{jobs}.mp4", tmp_path / f"{jobs}.gif"]
