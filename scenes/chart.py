@@ -27,8 +27,9 @@ class LossChart(VGroup):
         self._add_ticks()
         self.curves = VGroup(*(VMobject().set_stroke(p.color, width=2.5) for p in paths))
         self.add(self.curves)
-        self.add(label("log loss" if self.log else name, READOUT, current().dim_text, role="chart").next_to(self.box, UP, buff=0.1)
-                 .align_to(self.box, LEFT))
+        # above the box and its top tick label, which reaches above the box when a tick sits at its top
+        self.add(label("log loss" if self.log else name, READOUT, current().dim_text, role="chart")
+                 .next_to(VGroup(self.box, *self.y_labels), UP, buff=0.1).align_to(self.box, LEFT))
 
     def _transform(self, loss: np.ndarray) -> np.ndarray:
         return np.log10(np.maximum(loss, 1e-300)) if self.log else loss
@@ -46,11 +47,13 @@ class LossChart(VGroup):
             x = self.to_point([step], [np.nan])[0]
             self.add(label(str(step), READOUT, dim, role="chart").next_to(np.array([x[0], self.box.get_bottom()[1], 0]),
                                                                          DOWN, 0.08))
+        self.y_labels = []
         for value, text in self.y_ticks():
             y = ((value - self.lo) / (self.hi - self.lo) - 0.5) * self.h + self.box.get_center()[1]
             left = np.array([self.box.get_left()[0], y, 0])
             self.add(Line(left, left + 0.08 * RIGHT).set_stroke(dim, 1))
-            self.add(label(text, READOUT, dim, role="chart").next_to(left, LEFT, buff=0.08))
+            self.y_labels.append(label(text, READOUT, dim, role="chart").next_to(left, LEFT, buff=0.08))
+            self.add(self.y_labels[-1])
         self.add(label("step", READOUT, dim, role="chart").next_to(self.box, DOWN, buff=0.45))
 
     def y_ticks(self) -> list[tuple[float, str]]:

@@ -185,6 +185,11 @@ class LiveNumber(VMobject):
     def _slot(self, char: str) -> float:
         return self.advance * SLOTS.get(char, 1.0)
 
+    def _laid_out(self, text: str) -> list[np.ndarray]:
+        """Each character's outline points at full size, in its slot along the line."""
+        starts = np.cumsum([0.0, *(self._slot(char) for char in text[:-1])])
+        return [_glyph(char, self.size) + [x, 0, 0] for char, x in zip(text, starts)]
+
     def set_value(self, value: float) -> "LiveNumber":
         text = self.format.format(value).replace("-", "−")
         if text == self.text:
@@ -196,12 +201,10 @@ class LiveNumber(VMobject):
                     span = np.ptp(before[:, :2], axis=0)
                     scale = slot.get_height() / span[1] if span[1] else 1.0
                     slot.set_points(_glyph(new, self.size) * scale + (slot.get_points()[0] - before[0] * scale))
-        else:  # first layout, or the number of digits changed
+        else:  # first layout, or the number of digits changed: at the scale the old number was shrunk to
             anchor = self.get_corner(DOWN + LEFT) if self.submobjects else ORIGIN
-            slots, x = [], 0.0
-            for char in text:
-                slots.append(VMobject().set_points(_glyph(char, self.size) + [x, 0, 0]))
-                x += self._slot(char)
+            scale = self.get_width() / np.ptp(np.concatenate(self._laid_out(self.text))[:, 0]) if self.text else 1.0
+            slots = [VMobject().set_points(points * scale) for points in self._laid_out(text)]
             style = self.submobjects[0].get_style() if self.submobjects else None
             self.set_submobjects(slots)
             if style:

@@ -95,7 +95,13 @@ class RaceScene(Scene):
             heads.append({"name": tracer.path.name, "color": tracer.path.color, "pixel": pixel.tolist(),
                           "diverged_at": tracer.path.diverged_at, "escaped": tracer.path.escaped})
         return {"size": [width, height], "heads": heads, "text": text_sizes(self.mobjects, 640),
-                "end_step": self.pacing.end, "hold": self.hold}
+                "end_step": self.pacing.end, "hold": self.hold, "picture": self.picture_pixels(width, height),
+                "legend": text_sizes([self.legend], 640)}
+
+    def picture_pixels(self, width: int, height: int) -> list[float]:
+        """The pixel box [left, top, right, bottom] of the surface as the camera shows it now."""
+        seen = project_to_pixels(self.frame, self.landscape[0].get_points()[::7], width, height)
+        return [*seen.min(axis=0).tolist(), *seen.max(axis=0).tolist()]
 
     def write_probe(self) -> None:
         if self.probe_path:
@@ -156,6 +162,7 @@ class RaceScene(Scene):
         width, height = frame_size()
         self.caption = surface_caption(self.run, self.caption_width if is_wide() else width - 0.5)
         self.caption.to_corner(DL, buff=0.25)
+        self.fit_caption()
         self.legend = Legend(self.paths).to_corner(UL, buff=0.25)
         self.counter = StepCounter(self.run.num_steps).to_corner(UR, buff=0.25)
         self.note_text = label(self.note, READOUT, current().dim_text, role="legend") if self.note else VGroup()
@@ -166,14 +173,25 @@ class RaceScene(Scene):
             self.cards.arrange(DOWN, aligned_edge=LEFT, buff=self.CARD_BUFF)
         self.cards_beside = False
         self.place_overlays()
-        above = [self.legend, self.counter, *([self.note_text] if self.note else [])]
-        below = [m for m in (self.caption, self.key, *([] if self.cards_beside else [self.cards])) if len(m)]
+        above = [m for m in self.top_row() if len(m)]
+        below = [m for m in (self.bottom_row(), self.key, *([] if self.cards_beside else [self.cards])) if len(m)]
         right = self.cards.get_left()[0] - 0.2 if self.cards_beside else width / 2 - 0.2
         self.room = (-width / 2 + 0.2, right, max(m.get_top()[1] for m in below) + 0.15,
                      min(m.get_bottom()[1] for m in above) - 0.15)
         self.band = self.room[2:]
         # Order matters for speed: alike mobjects in a row share one fill pass (see Legend).
         self.overlays = VGroup(self.counter, self.caption, self.legend, self.note_text, self.cards, self.key)
+
+    def fit_caption(self) -> None:
+        """Make room beside the caption for what shares the bottom of the frame with it (nothing here)."""
+
+    def bottom_row(self) -> VGroup:
+        """What sits at the bottom of a square or vertical frame, under the key and the cards: the caption."""
+        return self.caption
+
+    def top_row(self) -> list:
+        """What sits above the picture in a square or vertical frame: the legend, its note and the step counter."""
+        return [self.legend, self.counter, self.note_text]
 
     CARD_BUFF = 0.3  # between equation cards, at their full size
     cards_may_go_beside = True  # a column of equation cards at the right edge of a square or vertical frame
@@ -212,7 +230,7 @@ class RaceScene(Scene):
         ceiling = self.left_block.get_bottom()[1] - 0.15
         scale, left = 1.0, width / 2 - 0.25
         if beside:
-            floor, top = self.caption.get_top()[1] + 0.2, self.counter.get_bottom()[1] - 0.2
+            floor, top = self.bottom_row().get_top()[1] + 0.2, self.counter.get_bottom()[1] - 0.2
             scale = min(1.0, (top - floor) / tall)
             left = width / 2 - 0.25 - wide * scale
             fit = (left - 0.2 - self.left_block.get_left()[0]) / self.left_block.get_width()
@@ -228,8 +246,8 @@ class RaceScene(Scene):
         room_width = (left - 0.2 if beside else width / 2 - 0.2) - (margin - 0.05)
         if self.show_glyphs:  # in rows as wide as the picture's room, never shrunk
             self.key = glyph_key(self.glyph_kinds, room_width - 0.1)
-            self.key.next_to(self.caption, UP, buff=0.2).align_to(self.caption, LEFT)
-        floor = (self.key if len(self.key) else self.caption).get_top()[1] + 0.2
+            self.key.next_to(self.bottom_row(), UP, buff=0.2).align_to(self.caption, LEFT)
+        floor = (self.key if len(self.key) else self.bottom_row()).get_top()[1] + 0.2
         if not beside and cards:
             scale = min(1.0, (width - 0.5) / wide)
             corner = np.array([margin, floor + tall * scale, 0.0])
@@ -298,11 +316,18 @@ class ContourScene(RaceScene):
     def add_landscape(self) -> None:
         if not is_wide():
             self.map_size, self.map_center = self.map_in_band()
-        self.add(contour_map(self.run, self.stage, self.map_size, self.map_center))
+        self.map = contour_map(self.run, self.stage, self.map_size, self.map_center)
+        self.add(self.map)
         self.add(minima_markers(self.run, self.map_point))
 
     def map_point(self, x, y):
         return self.stage.to_map(x, y, self.map_size) + self.map_center
+
+    def picture_pixels(self, width: int, height: int) -> list[float]:
+        """The pixel box of the map itself (its image, not its tick labels)."""
+        corners = np.array([self.map[0].get_corner(DL), self.map[0].get_corner(UR)])
+        seen = project_to_pixels(self.frame, corners, width, height)
+        return [*seen.min(axis=0).tolist(), *seen.max(axis=0).tolist()]
 
     def points_for(self, rank: int):
         return lambda xy, f=None: self.map_point(xy[:, 0], xy[:, 1])
@@ -357,8 +382,48 @@ class SplitScene(RaceScene):
     def orbit_beside_chart(self, frame):
         orbit_to(frame, self.start_theta + self.time * self.orbit_rate, (self.shift / self.zoom, 0.0))
 
+    CHART_IN_SQUARE = (2.3, 1.6)  # the chart's box in a square frame: in the bottom right corner, the race wide
+
+    @staticmethod
+    def is_square() -> bool:
+        width, height = frame_size()
+        return not is_wide() and height <= width
+
+    def fit_caption(self) -> None:
+        """In a square frame the chart takes the bottom right corner: the caption, left of it, shrinks to fit
+        (no further than readable) or breaks its formula into more lines."""
+        if not self.is_square():
+            return
+        self.chart = LossChart(self.paths, self.run.num_steps, *self.CHART_IN_SQUARE).to_corner(DR, buff=0.25)
+        room = self.chart_room()
+        least = readable_scale(self.caption)
+        if self.caption.get_width() * least > room:  # too wide even when shrunk: lines that fit once shrunk
+            self.caption = surface_caption(self.run, room / least).to_corner(DL, buff=0.25)
+        self.caption.scale(max(least, min(1.0, room / self.caption.get_width())), about_edge=DL)
+
+    def chart_room(self) -> float:
+        """Width left of the square frame's chart, for the caption and the legend."""
+        return self.chart.get_left()[0] - 0.3 - (-frame_size()[0] / 2 + 0.25)
+
+    def place_overlays(self) -> None:
+        """In a square frame the legend (and note) above the caption, left of the chart, shrunk like the caption:
+        the race above them takes the frame's width and reaches up to the step counter."""
+        if self.is_square():
+            if self.note:
+                self.note_text.next_to(self.legend, DOWN, buff=0.15).align_to(self.legend, LEFT)
+            block = VGroup(self.legend, self.note_text)
+            block.scale(max(readable_scale(block), min(1.0, self.chart_room() / block.get_width())))
+            block.next_to(self.caption, UP, buff=0.25).align_to(self.caption, LEFT)
+        super().place_overlays()
+
+    def bottom_row(self) -> VGroup:
+        return VGroup(self.caption, self.legend, self.note_text, self.chart) if self.is_square() else self.caption
+
+    def top_row(self) -> list:
+        return [self.counter] if self.is_square() else super().top_row()
+
     def build_overlays(self) -> None:
-        """The chart right of the race (16:9), right of it inside the room (1:1), or below it (9:16)."""
+        """The chart right of the race (16:9), beside the caption under the race (1:1), or below the race (9:16)."""
         super().build_overlays()
         width, height = frame_size()
         bottom, top = self.band
@@ -369,14 +434,7 @@ class SplitScene(RaceScene):
             self.chart = LossChart(self.paths, self.run.num_steps, width=width - 1.9, height=min(3.2, 0.3 * height))
             self.chart.to_edge(RIGHT, buff=0.45).set_y(bottom + 0.1 + self.chart.get_height() / 2)
             self.band = (self.chart.get_top()[1] + 0.3, top)
-        else:
-            self.chart = LossChart(self.paths, self.run.num_steps, width=width / 2 - 1.5, height=top - bottom - 1.3)
-            self.chart.to_edge(RIGHT, buff=0.45).set_y((top + bottom) / 2)
-
-    def surface_box(self) -> tuple[float, float, float, float]:
-        x0, x1, bottom, top = super().surface_box()
-        width, height = frame_size()
-        return (x0, self.chart.get_left()[0] - 0.2 if height <= width else x1, bottom, top)
+            self.room = (*self.room[:2], *self.band)
 
     def add_overlays(self) -> None:
         super().add_overlays()

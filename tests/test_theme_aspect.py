@@ -125,8 +125,41 @@ def test_race_with_equations_and_glyphs_gives_them_readable_room(tmp_path, aspec
     assert sum(t["role"] == "equation" for t in probe["text"]) >= 8 and any(t["role"] == "glyph" for t in probe["text"])
     for text in probe["text"]:
         assert text["px"] >= (12 if text["role"] in LARGE_ROLES else 10), text
+    check_legend_rows(probe)
     fixed = [t for t in probe["text"] if "box" in t and t["role"] not in ("tag", "marker")]
     assert not overlapping(fixed), overlapping(fixed)[:3]
+
+
+def check_legend_rows(probe: dict) -> None:
+    """A legend shrunk to fit keeps its live numbers at the size of its names, whatever digits they gained."""
+    sizes = [t["px"] for t in probe["legend"]]
+    assert max(sizes) <= 1.03 * min(sizes), probe["legend"]
+
+
+@pytest.mark.parametrize("aspect", NARROW)
+def test_split_view_gives_the_race_the_frames_width(race_run, tmp_path, aspect):
+    """Square and vertical split views: the loss chart sits below the race, which spans most of the frame's
+    width; legend and caption readable, nothing overlapping."""
+    image, probe = still(tmp_path, "dark", aspect, scene="split", run_path=str(race_run))
+    check_frame(image, probe, "dark", aspect)
+    left, _, right, _ = probe["picture"]
+    assert right - left >= 0.7 * probe["size"][0], probe["picture"]
+    for text in probe["text"]:
+        assert text["px"] >= (12 if text["role"] in LARGE_ROLES else 10), text
+    check_legend_rows(probe)
+    fixed = [t for t in probe["text"] if "box" in t and t["role"] not in ("tag", "marker")]
+    assert not overlapping(fixed), overlapping(fixed)[:3]
+
+
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_chart_names_its_axis_above_its_tick_labels(race_run, tmp_path, aspect):
+    """The loss axis's name sits clear above the chart's top tick label (≥ 0.08 scene units), never touching it."""
+    image, probe = still(tmp_path, "dark", aspect, scene="split", run_path=str(race_run))
+    chart = [t for t in probe["text"] if "box" in t and t["role"] == "chart"]
+    name = max(chart, key=lambda t: t["box"][3])
+    frame_height = 8.0 * max(1.0, probe["size"][1] / probe["size"][0])  # scene units: the shorter side is 8
+    gap = (name["box"][1] - max(t["box"][3] for t in chart if t is not name)) * frame_height
+    assert gap >= 0.08, (name, gap)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
