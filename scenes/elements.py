@@ -140,6 +140,14 @@ def text_sizes(mobjects, width_px: int) -> list[dict]:
 GIF_WIDTH, LARGE_ROLES, LARGE_PX, SMALL_PX = 640, ("title", "caption", "legend", "formula"), 12.0, 10.0
 
 
+def shown_span(mob) -> tuple[float, float]:
+    """(left, right) of what shows of `mob`: its parts with some opacity (a legend's end notes wait unseen, wider
+    than the numbers they replace, so its box is wider than what shows)."""
+    xs = [m.get_points()[:, 0] for m in mob.get_family() if m.has_points()
+          and max(m.get_fill_opacity(), m.get_stroke_opacity() if m.get_stroke_width() > 0 else 0) > 0]
+    return (float(min(x.min() for x in xs)), float(max(x.max() for x in xs))) if xs else (0.0, 0.0)
+
+
 def readable_scale(mob) -> float:
     """The smallest factor `mob` can be scaled by with its text still as large as the visual standard asks:
     max over its texts of (LARGE_PX or SMALL_PX) / digit height in pixels at GIF_WIDTH."""

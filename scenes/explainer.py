@@ -21,7 +21,7 @@ from optimizers.run import Run  # noqa: E402
 from scenes.chapters import CHAPTERS, Beat, Ending, Panel  # noqa: E402
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    CAPTION, READOUT, TITLE, HeadTags, HeightField, Key, Legend, PathTracer,
+    CAPTION, READOUT, TITLE, HeadTags, HeightField, Key, Legend, PathTracer, readable_scale, shown_span,
     StepCounter, aim_camera, contour_map, fit_camera, frame_size, is_wide, keep_stroke_widths, wrapped_label, drawing_order, label, landscape_3d, minima_markers, minimum_label, on_surface,
     paths_of, project_to_pixels, screen_point, text_sizes, visible_minima,
 )
@@ -171,10 +171,12 @@ class ChapterScene(Scene):
             extras.add(glyph_key(tuple(keys)).next_to(caption, UP, buff=0.15))
         top, bottom = height / 2 - TITLE_BUFF - 0.55, extras.get_top()[1] + 0.15
         below = has_side and self.side_below(beat, edge, top, bottom)
+        apart = below and self.legend_by_chart(beat)  # the map's legend left of the chart, the map the wider
         if below:  # the equations or the chart below the panels, across the frame
             first = beat.panels[0]
-            side = self.side_column(beat, PanelView.shown_paths(first, self.runs[first.run]), self.runs[first.run],
-                                    top, bottom, below=True)
+            paths, run = PanelView.shown_paths(first, self.runs[first.run]), self.runs[first.run]
+            side = self.side_column(beat, paths, run, top, bottom, below=True,
+                                    leave=self.legend_scale(first, run, paths)[1] + self.LEGEND_GAP if apart else 0.0)
             bottom = side.get_top()[1] + 0.2
         left, right = -edge, (edge - self.side_width(beat) - 0.2) if has_side and not below else edge
         n = len(beat.panels)
@@ -190,11 +192,15 @@ class ChapterScene(Scene):
             else:
                 cell_top = top - (j // cols) * cell_h
                 view = self.map_panel(panel, run, left + (j % cols) * cell_w, cell_w, cell_top, cell_top - cell_h,
-                                      compact=n > 1)
+                                      compact=n > 1, legend_apart=apart)
                 flat.add(view)
             views.append(view)
         if not below:
             side = self.side_column(beat, views[0].paths, views[0].run, top, bottom, below=False)
+        if apart:  # centred on the chart's box, left of its tick labels
+            legend = views[0].legend.scale(self.legend_scale(beat.panels[0], views[0].run, views[0].paths)[0])
+            legend.shift((side.get_left()[0] - self.LEGEND_GAP - shown_span(legend)[1]) * RIGHT)
+            legend.set_y(side.box.get_y())
         overlay = Group(flat, side, extras)
         projection = next((self.runs[p.run].meta.projection for p in beat.panels if self.runs[p.run].meta.projection),
                           None)
@@ -259,12 +265,35 @@ class ChapterScene(Scene):
         return shrink >= self.KEEP and size(edge, lower) >= size(edge - self.side_width(beat) - 0.2, bottom)
 
     KEEP = 0.85  # equations below the panels of a square frame at no less than this share of their size
+    CHART_LEAST = 3.2  # width a chart with its tick labels keeps when a map's legend sits beside it
+    LEGEND_GAP = 0.3
+
+    def legend_by_chart(self, beat: Beat) -> bool:
+        """Whether a square frame's lone map gives its legend to the chart below it: the legend beside the chart,
+        not under the map, so that the map (wide, like most domains) takes the frame's width."""
+        width, height = frame_size()
+        panel = beat.panels[0]
+        return (not is_wide() and height <= 1.2 * width and bool(beat.chart or beat.rate_chart)
+                and len(beat.panels) == 1 and panel.view != "3d" and bool(panel.legend or panel.endings))
+
+    def legend_scale(self, panel: Panel, run: Run, paths: list) -> tuple[float, float]:
+        """(scale, width) of the map's legend beside a chart: as large as leaves the chart CHART_LEAST of the
+        frame's width, no smaller than readable."""
+        legend = PanelView.legend_of(panel, run, paths, False)
+        left, right = shown_span(legend)
+        room = frame_size()[0] - 0.6 - self.CHART_LEAST - self.LEGEND_GAP
+        scale = max(readable_scale(legend), min(1.0, room / max(right - left, 1e-6)))
+        return scale, scale * (right - left)
     TICKS = 0.45  # room for the map's tick labels, left and below
     GAP = 0.15
 
-    def map_layout(self, panel: Panel, run: Run, width: float, height: float, compact: bool):
-        """(map size, legend beside?, legend) for a map panel in a width × height cell."""
+    def map_layout(self, panel: Panel, run: Run, width: float, height: float, compact: bool,
+                   legend_apart: bool = False):
+        """(map size, legend beside?, legend) for a map panel in a width × height cell; a legend placed `apart`
+        takes none of the cell."""
         legend = PanelView.legend_of(panel, run, PanelView.shown_paths(panel, run), compact)
+        if legend_apart:
+            legend = VGroup()
         title = 0.45 if panel.title else 0.0
         xmin, xmax, ymin, ymax = run.meta.surface.domain
         longer = max(xmax - xmin, ymax - ymin)
@@ -274,15 +303,16 @@ class ChapterScene(Scene):
 
         below = size_for(width - self.TICKS - 0.2, height - title - self.TICKS - legend.get_height() - 2 * self.GAP)
         beside = size_for(width - self.TICKS - legend.get_width() - 0.6, height - title - self.TICKS - self.GAP)
-        return max(below, beside), beside > below, legend
+        return max(below, beside), beside > below and not legend_apart, legend
 
     def map_size(self, panel: Panel, run: Run, width: float, height: float, compact: bool) -> float:
         return self.map_layout(panel, run, width, height, compact)[0]
 
     def map_panel(self, panel: Panel, run: Run, x0: float, width: float, top: float, bottom: float,
-                  compact: bool = False) -> PanelView:
-        """A map panel as large as its cell allows, its legend beside or below it, the block centred in the cell."""
-        size, beside, legend = self.map_layout(panel, run, width, top - bottom, compact)
+                  compact: bool = False, legend_apart: bool = False) -> PanelView:
+        """A map panel as large as its cell allows, its legend beside or below it (or `legend_apart`: placed by
+        the caller), the block centred in the cell."""
+        size, beside, legend = self.map_layout(panel, run, width, top - bottom, compact, legend_apart)
         xmin, xmax, ymin, ymax = run.meta.surface.domain
         longer = max(xmax - xmin, ymax - ymin)
         map_width, map_height = size * (xmax - xmin) / longer, size * (ymax - ymin) / longer
@@ -296,7 +326,7 @@ class ChapterScene(Scene):
         view = PanelView(panel, run, size, center, compact=compact)
         if beside:
             view.legend.next_to(center + map_width / 2 * LEFT, LEFT, buff=self.TICKS + 0.3)
-        else:  # under the map from its tick labels' edge
+        elif not legend_apart:  # under the map from its tick labels' edge
             view.legend.next_to(center + (map_height / 2 + self.TICKS) * DOWN, DOWN, buff=self.GAP)
             view.legend.align_to(center + (map_width / 2 + self.TICKS) * LEFT, LEFT)
             if not is_wide():  # inside the cell: a square frame's text reads large enough to shrink to 3/4
@@ -338,17 +368,23 @@ class ChapterScene(Scene):
         """Width of the right-hand column: the beat's own or SIDE_WIDTH in 16:9, half the frame in a square one."""
         return (beat.side_width or SIDE_WIDTH) if is_wide() else frame_size()[0] / 2
 
-    def side_column(self, beat: Beat, paths: list, run: Run, top: float, bottom: float, below: bool):
+    def side_column(self, beat: Beat, paths: list, run: Run, top: float, bottom: float, below: bool,
+                    leave: float = 0.0):
         """Equation cards (optionally with live numbers) or the chart of the first panel's paths: in the
-        right-hand column between top and bottom, or `below` the panels, across the frame above `bottom`."""
+        right-hand column between top and bottom, or `below` the panels, across the frame above `bottom` (a
+        chart leaving `leave` at its left)."""
         self.cards, self.chart = [], None
         width, height = frame_size()
         edge, side, beside = width / 2 - 0.16, self.side_width(beat), not below
         if beat.chart or beat.rate_chart:
             rates = [np.asarray(run.meta.optimizers[p.index[0]].learning_rates) for p in paths]
-            self.chart = LossChart(paths, run.num_steps, **(dict(width=side - 1.2, height=3.4) if beside
-                                                            else dict(width=width - 1.9, height=min(2.6, 0.2 * height))),
-                                   **(dict(values=rates, name="learning rate η(t)") if beat.rate_chart else {}))
+            chart = lambda **size: LossChart(  # noqa: E731
+                paths, run.num_steps, **size, **(dict(values=rates, name="learning rate η(t)") if beat.rate_chart else {}))
+            self.chart = chart(**(dict(width=side - 1.2, height=3.4) if beside
+                                  else dict(width=width - 1.9 - leave, height=min(2.6, 0.2 * height))))
+            excess = self.chart.get_width() - (width - 0.6 - leave)
+            if not beside and leave and excess > 0:  # its labels reach past its box: a narrower box, all inside
+                self.chart = chart(width=self.chart.box.get_width() - excess, height=min(2.6, 0.2 * height))
             if not beside:
                 return self.chart.to_edge(RIGHT, buff=0.3).shift((bottom - self.chart.get_bottom()[1]) * UP)
             # its right edge (the last tick label, half a label past the axis) inside the frame, whatever its ticks
@@ -397,8 +433,11 @@ class ChapterScene(Scene):
                                    "box": [pixel(g.squares.get_corner(c), v) for c in (DOWN + LEFT, UP + RIGHT)]})
         markers = [pixel(v.to_points(np.array([[m.x, m.y]]))[0], v) for v in views if v.panel.view != "3d"
                    for m in visible_minima(v.run)]
+        # each map's pixel box [left, top, right, bottom] (its image, from its bounds in the frame)
+        maps = [[*pixel(np.array([v.bounds[0], v.bounds[3], 0.0]), v), *pixel(np.array([v.bounds[1], v.bounds[2], 0.0]), v)]
+                for v in views if v.panel.view != "3d"]
         Path(self.probe_path).write_text(json.dumps({
-            "size": [width, height], "heads": heads, "glyphs": glyphs, "markers": markers,
+            "size": [width, height], "heads": heads, "glyphs": glyphs, "markers": markers, "maps": maps,
             "equations": len(self.cards), "chart": beat.chart, "text": text_sizes(self.mobjects, 640),
             "end_step": end_step, "hold": self.hold, "caption": beat.caption,
             "legend": [[n.text for n in v.legend.values] for v in views]}))

@@ -18,7 +18,7 @@ from scenes.elements import (  # noqa: E402
     READOUT, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
     fit_camera, frame_size, is_wide, keep_stroke_widths, orbit_to,
     landscape_3d, minima_markers, minimum_label, on_surface, paths_of, project_to_pixels, screen_point, surface_caption,
-    label, readable_scale, text_sizes, visible_minima,
+    label, readable_scale, shown_span, text_sizes, visible_minima,
 )
 from scenes.equations import EquationCard  # noqa: E402
 from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
@@ -233,7 +233,8 @@ class RaceScene(Scene):
             floor, top = self.bottom_row().get_top()[1] + 0.2, self.counter.get_bottom()[1] - 0.2
             scale = min(1.0, (top - floor) / tall)
             left = width / 2 - 0.25 - wide * scale
-            fit = (left - 0.2 - self.left_block.get_left()[0]) / self.left_block.get_width()
+            shown_left, shown_right = shown_span(self.left_block)
+            fit = (left - 0.2 - shown_left) / (shown_right - shown_left)
             if fit < 1:  # the legend would run into the column: shrink it, or start the column below it
                 if fit >= readable_scale(self.left_block):
                     self.left_block.scale(fit, about_edge=UL)
@@ -412,7 +413,8 @@ class SplitScene(RaceScene):
             if self.note:
                 self.note_text.next_to(self.legend, DOWN, buff=0.15).align_to(self.legend, LEFT)
             block = VGroup(self.legend, self.note_text)
-            block.scale(max(readable_scale(block), min(1.0, self.chart_room() / block.get_width())))
+            shown_left, shown_right = shown_span(block)
+            block.scale(max(readable_scale(block), min(1.0, self.chart_room() / (shown_right - shown_left))))
             block.next_to(self.caption, UP, buff=0.25).align_to(self.caption, LEFT)
         super().place_overlays()
 

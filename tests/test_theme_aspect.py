@@ -16,6 +16,7 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
+from scenes.chapters import CHAPTERS as ALL_CHAPTERS
 from scenes.job import ASPECTS, RenderJob, SceneJob, pixel_size
 from scenes.theme import THEMES
 
@@ -170,6 +171,30 @@ def test_chapter_fits_its_frame(chapter_runs, tmp_path, chapter, theme, aspect):
     assert {"title", "caption"} <= {t["role"] for t in probe["text"] if "box" in t}
     for text in probe["text"]:  # readable in the 640 px GIF, whatever the frame's shape
         assert text["px"] >= (12 if text["role"] in LARGE_ROLES else 10), text
+
+
+# chapters whose last beat is one map over a chart: in a square frame its legend goes beside the chart
+MAP_OVER_CHART = [name for name, chapter in ALL_CHAPTERS.items()
+                  if (chapter.beats[-1].chart or chapter.beats[-1].rate_chart) and len(chapter.beats[-1].panels) == 1
+                  and chapter.beats[-1].panels[0].view != "3d"]
+
+
+@pytest.mark.parametrize("chapter", MAP_OVER_CHART)
+def test_a_lone_map_over_a_chart_takes_the_square_frames_width(tmp_path, chapter):
+    """In a square frame the map's legend sits beside the chart below it, so the map spans ≥ 45% of the frame's
+    width (under its own legend it had a fifth), every text readable and inside the frame."""
+    folder = tmp_path / "runs"
+    done = run([PY, "render.py", "explainer", chapter, "--save-runs", str(folder), "--max-steps", "20", "-q"])
+    assert done.returncode == 0, done.stderr
+    runs = {key: str(folder / path) for key, path in json.loads((folder / "runs.json").read_text())[chapter].items()}
+    image, probe = still(tmp_path, "dark", "1:1", scene="chapter", chapter=chapter, run_paths=runs)
+    check_frame(image, probe, "dark", "1:1")
+    (left, _, right, _), = probe["maps"]
+    assert right - left >= 0.45 * probe["size"][0], probe["maps"]
+    for text in probe["text"]:
+        assert text["px"] >= (12 if text["role"] in LARGE_ROLES else 10), text
+    fixed = [t for t in probe["text"] if "box" in t and t["role"] not in ("tag", "marker")]
+    assert not overlapping(fixed), overlapping(fixed)[:3]
 
 
 @pytest.mark.parametrize("theme,aspect", [("light", "9:16"), ("light", "1:1"), ("dark", "1:1")])
