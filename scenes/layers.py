@@ -54,12 +54,16 @@ class StaticLayers:
         self.camera = camera
         self.layer = camera.get_fbo(samples=camera.samples)  # same size and samples: a plain copy between them
         self.key = None  # what the kept layer shows: the camera's uniforms, its batches and their uniforms
-        self.view = None  # the camera's uniforms the boxes were placed with
-        self.boxes = {}  # id(mobject) -> (is_fixed_in_frame, box, the frame it was placed in)
+        self.view = None  # the camera's uniforms in the last frame
+        self.boxes = {}  # id(mobject) -> (is_fixed_in_frame, box, the frame it was placed in, the camera it was placed by)
         self.changed = {}  # id(mobject) -> the frame it last changed in
         self.frame = 0
         self.shown = set()  # ids of the mobjects in the last frame
-        self.frames = {"kept": 0, "redrawn": 0, "full": 0}
+        # id(wrapper) -> (ids of the batch whose data it holds, the frame it was read in): only this camera reads
+        # data into the wrappers while it draws (the render process steps through frames without drawing only
+        # before its first drawn frame, when every mobject that changed still has its flag set)
+        self.read = {}
+        self.frames = {"kept": 0, "redrawn": 0, "turning": 0, "full": 0}
 
     def batches(self, groups) -> list[list]:
         """The frame's batches in drawing order: each render group's mobjects with points, split by shader."""
@@ -70,24 +74,26 @@ class StaticLayers:
         return [list(batch) for _, batch in groupby(drawn, lambda m: m.get_shader_wrapper(ctx).get_id())]
 
     def box(self, mobject) -> tuple:
-        """The mobject's pixel box (kept while it does not change and the camera holds still, and within a frame,
-        where settling and splitting both ask for it)."""
+        """The mobject's pixel box (kept while it does not change and the camera holds still, or, fixed in the
+        frame, does not zoom; and within a frame, where settling and splitting both ask for it)."""
         fixed = float(mobject.uniforms.get("is_fixed_in_frame", 0.0))
-        kept = self.boxes.get(id(mobject))
-        if kept is not None and kept[0] == fixed and (kept[2] == self.frame or not mobject._data_has_changed):
-            return kept[1]
         u = self.camera.uniforms
+        place = (u["frame_scale"], tuple(u["frame_rescale_factors"])) if fixed == 1.0 else self.view
+        kept = self.boxes.get(id(mobject))
+        if kept is not None and kept[0] == fixed and kept[3] == place and (
+                kept[2] == self.frame or not mobject._data_has_changed):
+            return kept[1]
         box = pixel_box(mobject.get_points(), reach(mobject, u["frame_scale"]), fixed, view_matrix(u["view"]),
                         np.array(u["frame_rescale_factors"]), self.camera.fbo.size) or EVERYWHERE
-        self.boxes[id(mobject)] = (fixed, box, self.frame)
+        self.boxes[id(mobject)] = (fixed, box, self.frame, place)
         return box
 
     def capture(self, *groups) -> None:
         camera = self.camera
         camera.refresh_uniforms()
         view = uniforms_signature([camera])
-        if view != self.view:
-            self.view, self.boxes = view, {}
+        turned = view != self.view
+        self.view = view
         batches = self.batches(groups)
         mobjects = [m for batch in batches for m in batch]
         # ManimGL sets a mobject's flag whenever its data changes (its own draw of a render group clears only
@@ -105,7 +111,13 @@ class StaticLayers:
             moving = settle(moving, np.array([self.box(m) for m in mobjects]), index)
         still, live = split(batches, moving)
         live = [part for batch in live for part in apart(batch, [self.box(m) for m in batch])]
-        if still:
+        if still and turned and self.key is not None and self.key[0] != view:
+            # The camera turns (again): a layer kept now would be stale next frame, so the still part is drawn
+            # straight into the frame, as the layer would have been and then copied.
+            self.frames["turning"] += 1
+            camera.fbo.clear(*camera.background_rgba)
+            self.draw(camera.fbo, still)
+        elif still:
             key = (view, tuple(tuple(map(id, b)) for b in still), uniforms_signature([m for b in still for m in b]))
             if key != self.key:
                 self.frames["redrawn"] += 1
@@ -123,12 +135,18 @@ class StaticLayers:
             mobject._data_has_changed = False
 
     def draw(self, fbo, batches) -> None:
-        """What a render group's draw does, batch by batch: read the data in, set uniforms, draw."""
+        """What a render group's draw does, batch by batch: read the data in (unless the wrapper holds this
+        batch's data already), set uniforms, draw."""
         fbo.use()
         ctx, uniforms = self.camera.ctx, self.camera.uniforms
         for batch in batches:
             wrapper = batch[0].get_shader_wrapper(ctx)
-            wrapper.read_in([m.get_shader_data() for m in batch])
+            ids = tuple(map(id, batch))
+            read = self.read.get(id(wrapper))
+            if read is None or read[0] != ids or any(m._data_has_changed or self.changed.get(id(m), -1) > read[1]
+                                                     for m in batch):
+                wrapper.read_in([m.get_shader_data() for m in batch])
+                self.read[id(wrapper)] = (ids, self.frame)
             wrapper.update_program_uniforms(uniforms)
             wrapper.pre_render()
             wrapper.render()

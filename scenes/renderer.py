@@ -8,6 +8,7 @@ from pathlib import Path
 from .headless import FFMPEG, use_frame_shape
 from manimlib.config import manim_config
 
+from .fill_cache import cache_for
 from .job import RenderJob, SceneJob, frame_shape
 from .layers import use_static_layers
 from .segments import FrameWindow, SegmentWriter, cut, part_range
@@ -75,7 +76,8 @@ def render_scene(job: RenderJob, index: int, part: int, parts: int, progress) ->
     if writer:
         writer.close()
     if layers and os.environ.get("LOSSCAPE_DEBUG") == "1":
-        print(f"static layers, scene {index} part {part + 1}/{parts}: {layers.frames}")
+        print(f"static layers, scene {index} part {part + 1}/{parts}: {layers.frames}; "
+              f"fill passes: {cache_for(instance.camera.ctx).passes}")
     instance.camera.ctx.release()  # a context per scene otherwise grows memory by ~100 MB each
 
 

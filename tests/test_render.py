@@ -8,6 +8,7 @@ frame, which the tests look for in the decoded image.
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -272,7 +273,45 @@ def test_divergent_run_renders_with_its_note(tmp_path):
 
 # --- the speed patch changes no pixel ----------------------------------------------------------------------
 
-def test_speed_patch_is_pixel_identical(race_run, tmp_path):
+# The render process, keeping every frame as drawn (RGBA, bottom row first) before it is encoded: encoding
+# turns a one-level difference into many, so a comparison with a tolerance needs the frames themselves.
+RAW_FRAMES = """
+import sys, numpy as np
+from scenes import segments
+frames, write = [], segments.SegmentWriter.write
+def keep(self, frame, pixels):
+    frames.append(np.frombuffer(pixels, np.uint8).reshape(self.size[1], self.size[0], 4).copy())
+    write(self, frame, pixels)
+segments.SegmentWriter.write = keep
+from scenes.__main__ import main
+main([sys.argv[1]])
+np.save(sys.argv[2], np.stack(frames))
+"""
+STOCK = {"LOSSCAPE_STOCK_MANIMGL": "1", "LOSSCAPE_STATIC_LAYERS": "0"}  # ManimGL drawing on its own
+
+
+def raw_frames(workdir: Path, run: Path, view: str, **env: str) -> tuple[np.ndarray, str]:
+    """Every frame of the race as drawn, and what the render process printed (LOSSCAPE_DEBUG=1)."""
+    folder = Path(tempfile.mkdtemp(dir=workdir))
+    job = RenderJob((SceneJob(view, WIDTH, HEIGHT, 5, run_path=str(run), duration=DURATION),), str(folder),
+                    quiet=True)
+    (folder / "job.json").write_text(job.to_json())
+    done = run_ok([PY, "-c", RAW_FRAMES, str(folder / "job.json"), str(folder / "frames.npy")], LOSSCAPE_DEBUG="1",
+                  **env)
+    return np.load(folder / "frames.npy"), done.stdout
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_speed_patch_draws_what_manimgl_draws(view, race_run, tmp_path):
+    """Every speed-up at once (fills clipped to their box, fill canvases kept and composited again, static
+    layers) draws what ManimGL draws on its own, frame by frame, in every view.
+
+    Tolerance: at most 0.01% of a frame's pixels (41 at 854×480; 9 were measured). ManimGL places a mobject
+    fixed in the frame at mix(view·p, p, 1), which llvmpipe evaluates as view·p + (p − view·p)·1: text and chart
+    lines move by the camera's last bit. Ours is given the identity for a view (scenes/headless.py), so they do
+    not move, and a pixel whose centre lies on an edge may fall on the other side of it. A kept canvas or layer
+    drawn wrong would differ over whole glyphs or lines, hundreds of pixels.
+    """
     probe = ("import scenes.headless; from manimlib.shader_wrapper import VShaderWrapper as V; "
              "print(V.render_fill.__name__)")
     patched = subprocess.Popen([PY, "-c", probe], cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, text=True)
@@ -281,15 +320,13 @@ def test_speed_patch_is_pixel_identical(race_run, tmp_path):
     names = patched.communicate(timeout=120)[0].strip(), stock.communicate(timeout=120)[0].strip()
     assert names[0] != names[1] == "render_fill", f"the switch should toggle the patch: {names}"
 
-    outputs = {}
-    for mode, env in (("patched", {}), ("stock", {"LOSSCAPE_STOCK_MANIMGL": "1"})):
-        outputs[mode] = tmp_path / f"{mode}.mp4", tmp_path / f"{mode}.png"
-        render_job(tmp_path, race_run, list(outputs[mode]), view="split", **env)
-    (mp4_a, png_a), (mp4_b, png_b) = outputs["patched"], outputs["stock"]
-    np.testing.assert_array_equal(iio.imread(png_a), iio.imread(png_b))
-    frames_a, frames_b = mp4_frames(mp4_a), mp4_frames(mp4_b)
-    assert frames_a.shape == frames_b.shape
-    np.testing.assert_array_equal(frames_a, frames_b)
+    ours, said = raw_frames(tmp_path, race_run, view)
+    theirs, _ = raw_frames(tmp_path, race_run, view, **STOCK)
+    assert ours.shape == theirs.shape
+    off = (ours != theirs).any(axis=3).sum(axis=(1, 2))
+    assert off.max() <= 0.0001 * WIDTH * HEIGHT, f"{off.max()} pixels differ in one frame"
+    turning, composited = (int(re.search(rf"'{what}': (\d+)", said).group(1)) for what in ("turning", "composited"))
+    assert composited > 0 or not turning, f"the camera turned, yet no kept fill canvas was used: {said.strip()}"
 
 
 @pytest.mark.parametrize("view", VIEWS)
