@@ -2,9 +2,12 @@
 
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import imageio_ffmpeg
+
+from scenes.job import SceneJob
 
 from .errors import OutputError
 from .outputs import copier
@@ -30,6 +33,19 @@ def gif_from_mp4(mp4: Path, gif: Path, width: int, fps: int = GIF_FPS) -> None:
              f"[a]palettegen=max_colors=192:stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4"
              f":diff_mode=rectangle")
     ffmpeg("-i", str(mp4), "-vf", graph, "-f", "gif", str(gif))
+
+
+def scales_exactly(movie_width: int, gif_width: int) -> bool:
+    """Whether the GIF is the movie shrunk by a whole factor (1280 → 640: every GIF pixel averages a 2 × 2 block,
+    sharp); any other factor (720 → 640) blurs every edge, so the GIF needs a movie of its own size."""
+    return movie_width % gif_width == 0
+
+
+def gif_sized(scene: SceneJob, gif_width: int) -> SceneJob:
+    """The scene rendered as a movie at the GIF's own size (even sides, the scene's shape) and frame rate."""
+    width = gif_width // 2 * 2
+    height = round(scene.height * width / scene.width / 2) * 2
+    return replace(scene, width=width, height=height, fps=min(scene.fps, GIF_FPS), movie=True, still=False)
 
 
 def makers(targets: list[Path], movie: Path, still: Path, gif_movie: Path, gif_width: int, gif_fps: int) -> dict:

@@ -13,7 +13,7 @@ from scenes.timeline import explainer_timeline
 
 from . import process
 from .compute import save_runs
-from .encode import DEFAULT_GIF_WIDTH, GIF_FPS, concat_mp4, gif_from_mp4, makers
+from .encode import DEFAULT_GIF_WIDTH, GIF_FPS, concat_mp4, gif_from_mp4, gif_sized, makers, scales_exactly
 from .errors import UsageError
 from .options import (QUALITIES, Parser, add_jobs, add_look, check_rendering, finite, frame_pixels, jobs, one_of,
                       positive_int)
@@ -104,23 +104,37 @@ def main(argv: Sequence[str]) -> int:
                                    duration=args.duration, theme=args.theme, aspect=args.aspect))
         still = any(t.suffix.lower() == ".png" for t in targets)
         scenes[-1] = replace(scenes[-1], still=still)
-        job = RenderJob(tuple(scenes), str(folder), label=f"rendering explainer {args.chapter}", quiet=args.quiet)
+        gif_target = any(t.suffix.lower() == ".gif" for t in targets)
+        mp4_target = any(t.suffix.lower() == ".mp4" for t in targets)
+        # GIFs from movies of their own size when the movie would shrink to them by a fraction (square, vertical)
+        own_gifs = [gif_sized(s, gif_width) for s in scenes] \
+            if (gif_target or gif_dir) and not scales_exactly(width, gif_width) else []
+        if own_gifs and not mp4_target:
+            scenes = [replace(s, movie=False) for s in scenes]
+        job = RenderJob((*scenes, *own_gifs), str(folder), label=f"rendering explainer {args.chapter}",
+                        quiet=args.quiet)
         process.render(job, jobs=jobs(args.jobs))
         movies = [job.movie(i) for i in range(len(scenes))]
+        gif_movies = [job.movie(len(scenes) + i) for i in range(len(own_gifs))] or movies
         # the same numbers the scenes were timed by: when each caption shows, where each chapter starts
         timeline = explainer_timeline(names, fps, args.duration,
                                       {name: projection_statements(chapter_runs[name]) for name in names}
                                       if subtitles else None)
         whole = movies[0]
-        if len(movies) > 1 and any(t.suffix.lower() in (".mp4", ".gif") for t in targets):
+        if len(movies) > 1 and (mp4_target or (gif_target and not own_gifs)):
             whole = folder / "all.mp4"
             concat_mp4(movies, whole, chapters=ffmetadata(timeline))
+        gif_whole = gif_movies[0] if own_gifs else whole
+        if own_gifs and len(gif_movies) > 1 and gif_target:
+            gif_whole = folder / "all-gif.mp4"
+            concat_mp4(gif_movies, gif_whole)
         gif_fps = min(fps, GIF_FPS)
-        writers = makers(targets, whole, job.still(len(scenes) - 1), whole, gif_width, gif_fps)
+        writers = makers(targets, whole, job.still(len(scenes) - 1), gif_whole, gif_width, gif_fps)
         if subtitles:
             writers[subtitles] = subtitle_writer(subtitles, timeline)
         for gif, name in zip(gallery, names):
-            writers[gif] = lambda temp, movie=movies[chapter_scene[name]]: gif_from_mp4(movie, temp, gif_width, gif_fps)
+            writers[gif] = lambda temp, movie=gif_movies[chapter_scene[name]]: gif_from_mp4(movie, temp, gif_width,
+                                                                                            gif_fps)
         for path in publish(writers, jobs=jobs(args.jobs)):
             if not args.quiet:
                 print(f"wrote {path}")

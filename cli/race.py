@@ -15,7 +15,7 @@ from scenes.views import VIEWS
 from . import process
 from .compute import compute
 from .config import Config, check_surface_settings, parse_config
-from .encode import GIF_FPS, makers
+from .encode import GIF_FPS, gif_sized, makers, scales_exactly
 from .errors import UsageError
 from .options import QUALITIES, frame_pixels, jobs
 from .outputs import (TRAJECTORY_SUFFIXES, VIDEO_SUFFIXES, check_distinct, check_output, default_outputs, publish,
@@ -59,16 +59,17 @@ def write_trajectories(run: Run, temp: Path) -> None:
                     out.writerow([name, k, t, repr(float(x)), repr(float(y)), repr(float(loss))])
 
 
-def still_camera(scene: SceneJob, gif_width: int) -> SceneJob:
-    """The scene at GIF size and frame rate with the camera held still.
+def gif_scene(scene: SceneJob, gif_width: int) -> SceneJob | None:
+    """The scene the GIF is made from when the main movie cannot serve: at GIF size and frame rate, the camera
+    held still for a view that orbits; None when the movie shrinks to the GIF by a whole factor.
 
     A turning camera changes every pixel of every frame, which GIF cannot compress (a 10 s race: ~5 MB
-    instead of ~0.5 MB), so GIFs of orbiting views get a render of their own.
+    instead of ~0.5 MB), so GIFs of orbiting views get a render of their own, as do GIFs the movie would
+    scale by a fraction (a square 720 px movie to 640: soft).
     """
-    width = gif_width // 2 * 2
-    height = round(scene.height * width / scene.width / 2) * 2
-    return replace(scene, width=width, height=height, fps=min(scene.fps, GIF_FPS), movie=True, still=False,
-                   still_camera=True)
+    if VIEWS[scene.scene].orbits:
+        return replace(gif_sized(scene, gif_width), still_camera=True)
+    return None if scales_exactly(scene.width, gif_width) else gif_sized(scene, gif_width)
 
 
 def render_race(run: Run, config: Config, targets: list[Path], folder: Path, note: str | None = None,
@@ -82,18 +83,18 @@ def render_race(run: Run, config: Config, targets: list[Path], folder: Path, not
     run_path = folder / "run.npz"
     run.save(run_path)
     gifs = [t for t in targets if t.suffix.lower() == ".gif"]
-    separate_gif = bool(gifs) and VIEWS[config.view].orbits
     main = SceneJob(config.view, width, height, config.fps or fps, run_path=str(run_path),
                     duration=config.duration, show_glyphs=config.glyphs, show_equations=config.equations,
                     show_dots=config.dots, note=note, theme=config.theme, aspect=config.aspect,
-                    movie=any(t.suffix.lower() == ".mp4" for t in targets) or (bool(gifs) and not separate_gif),
+                    movie=any(t.suffix.lower() == ".mp4" for t in targets),
                     still=any(t.suffix.lower() == ".png" for t in targets))
-    scenes = [main, still_camera(main, config.gif_width)] if separate_gif else [main]
+    gif = gif_scene(main, config.gif_width) if gifs else None
+    scenes = [main, gif] if gif else [replace(main, movie=main.movie or bool(gifs))]
     job = RenderJob(tuple(scenes), str(folder), label=f"rendering {targets[0].stem}", quiet=config.quiet)
     process.render(job, preview=config.preview, jobs=jobs(config.jobs))
     if config.preview:
         return []
-    # the GIF comes from the still-camera render where there is one, the last scene of the job
+    # the GIF comes from its own render where there is one, the last scene of the job
     return publish({**makers(targets, job.movie(0), job.still(0), job.movie(len(scenes) - 1), config.gif_width,
                              min(scenes[-1].fps, GIF_FPS)), **(extra or {})})
 

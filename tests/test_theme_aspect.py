@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from itertools import product
 from pathlib import Path
 
@@ -195,6 +196,47 @@ def test_a_lone_map_over_a_chart_takes_the_square_frames_width(tmp_path, chapter
         assert text["px"] >= (12 if text["role"] in LARGE_ROLES else 10), text
     fixed = [t for t in probe["text"] if "box" in t and t["role"] not in ("tag", "marker")]
     assert not overlapping(fixed), overlapping(fixed)[:3]
+
+
+GIF_WIDTH = 640  # the default --gif-width
+# mean |GIF − the scene drawn at GIF size| per channel: 1.5–1.7 when the GIF's movie is drawn at its size, 2.2–2.9
+# when a 720 px movie is scaled to 640 (palette and dithering account for the rest)
+SHARP_MEAN = 2.0
+
+
+def gif_matches_its_size(gif: Path, scene: SceneJob, folder: Path) -> None:
+    """The GIF's last frame is the scene drawn at the GIF's own size (up to its palette and dithering), not a movie
+    scaled by a fraction, which blurs every edge."""
+    height = round(scene.height * GIF_WIDTH / scene.width / 2) * 2
+    folder.mkdir()
+    reference, _ = render_scene(folder, replace(scene, width=GIF_WIDTH, height=height))
+    last = iio.imread(gif)[-1][..., :3]
+    assert last.shape == reference.shape
+    difference = np.abs(last.astype(float) - reference.astype(float))
+    assert difference.mean() <= SHARP_MEAN, difference.mean()
+
+
+@pytest.mark.parametrize("aspect", NARROW)
+def test_square_and_vertical_race_gifs_are_drawn_at_their_size(tmp_path, aspect):
+    gif, run_path = tmp_path / "race.gif", tmp_path / "race.npz"
+    done = run([PY, "render.py", *RACE, "--view", "contour", "--aspect", aspect, "--quality", "medium", "--fps", "5",
+                "--duration", "1", "-o", str(gif), "--trajectory-out", str(run_path), "-q"])
+    assert done.returncode == 0, done.stderr
+    width, height = pixel_size(720, aspect)
+    scene = SceneJob("contour", width, height, 5, movie=False, still=True, duration=1.0, aspect=aspect,
+                     run_path=str(run_path), probe_path=str(tmp_path / "probe.json"))
+    gif_matches_its_size(gif, scene, tmp_path / "still")
+
+
+def test_square_chapter_gif_is_drawn_at_its_size(chapter_runs, tmp_path):
+    gif = tmp_path / "momentum.gif"
+    done = run([PY, "render.py", "explainer", "momentum", "--aspect", "1:1", "--fps", "5", "--duration", "1",
+                "--max-steps", "20", "-o", str(gif), "-q"])
+    assert done.returncode == 0, done.stderr
+    width, height = pixel_size(720, "1:1")
+    scene = SceneJob("chapter", width, height, 5, movie=False, still=True, duration=1.0, aspect="1:1",
+                     chapter="momentum", run_paths=chapter_runs["momentum"], probe_path=str(tmp_path / "probe.json"))
+    gif_matches_its_size(gif, scene, tmp_path / "still")
 
 
 @pytest.mark.parametrize("theme,aspect", [("light", "9:16"), ("light", "1:1"), ("dark", "1:1")])
