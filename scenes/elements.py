@@ -559,10 +559,28 @@ def unstack(labels) -> None:
         placed.append(mob)
 
 
-def overlaps(a, b) -> bool:
-    """Bounding boxes intersect (in x and y)."""
-    return bool(np.all(a.get_corner(DOWN + LEFT)[:2] < b.get_corner(UP + RIGHT)[:2])
-                and np.all(b.get_corner(DOWN + LEFT)[:2] < a.get_corner(UP + RIGHT)[:2]))
+def below_points(labels, points, floor: float = -np.inf, buff: float = 0.12, gap: float = 0.1) -> None:
+    """Each label under its point, lowered under any label placed before it that it would come within `gap` of
+    (room for their outlines): close minima keep their labels apart, below them, away from the name tags that
+    ride above the balls; a label that would go below `floor` (what sits under the picture) goes above its
+    point instead."""
+    placed = []
+    for mob, point in zip(labels, points):
+        mob.next_to(point, DOWN, buff=buff)
+        for _ in range(len(placed)):
+            hit = next((p for p in placed if overlaps(mob, p, gap)), None)
+            if hit is None:
+                break
+            mob.shift((hit.get_bottom()[1] - gap - mob.get_top()[1]) * UP)
+        if mob.get_bottom()[1] < floor:
+            mob.next_to(point, UP, buff=buff)
+        placed.append(mob)
+
+
+def overlaps(a, b, gap: float = 0.0) -> bool:
+    """Bounding boxes intersect (in x and y), or come within `gap` of each other."""
+    return bool(np.all(a.get_corner(DOWN + LEFT)[:2] - gap < b.get_corner(UP + RIGHT)[:2])
+                and np.all(b.get_corner(DOWN + LEFT)[:2] - gap < a.get_corner(UP + RIGHT)[:2]))
 
 
 class HeadTags(VGroup):

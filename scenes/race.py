@@ -16,7 +16,7 @@ from manimlib import DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, Group, Mobject, Scen
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
     READOUT, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
-    fit_camera, frame_size, is_wide, keep_stroke_widths, orbit_to,
+    below_points, fit_camera, frame_size, is_wide, keep_stroke_widths, orbit_to,
     landscape_3d, minima_markers, minimum_label, on_surface, paths_of, project_to_pixels, screen_point, surface_caption,
     label, readable_scale, shown_span, text_sizes, visible_minima,
 )
@@ -301,8 +301,7 @@ class RaceScene(Scene):
             mob.show(tau)
         self.legend.show(tau)
         self.counter.show(tau)
-        for label_, point in zip(self.marker_labels, self.marker_points):
-            label_.next_to(self.anchor(point), DOWN, buff=0.12)
+        below_points(self.marker_labels, [self.anchor(point) for point in self.marker_points], self.room[2])
         self.tags.show(tau, self.anchor)  # beside the balls and end marks, wherever the camera has turned
 
 
