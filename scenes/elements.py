@@ -13,7 +13,7 @@ from files.cache import cached_file
 
 from .headless import manimlib  # noqa: F401
 from manimlib import (  # noqa: E402
-    DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UP, UR, DotCloud, GlowDot, Group, ImageMobject, Line, Rectangle, Sphere,
+    DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UL, UP, UR, DotCloud, GlowDot, Group, ImageMobject, Line, Rectangle, Sphere,
     Surface, Text, VGroup, VMobject,
 )
 
@@ -129,11 +129,18 @@ def text_sizes(mobjects, width_px: int) -> list[dict]:
             px = mob.text_digit * mob.get_height() / mob.text_height * width_px / width
             entry = {"role": mob.text_role, "px": round(px, 2)}
             if mob.is_fixed_in_frame():
-                (x0, y0, _), (x1, y1, _) = mob.get_corner(DOWN + LEFT), mob.get_corner(UP + RIGHT)
-                entry["box"] = [round(v, 4) for v in (x0 / width + 0.5, y0 / height + 0.5, x1 / width + 0.5,
-                                                      y1 / height + 0.5)]
+                entry["box"] = frame_box(mob)
             out.append(entry)
     return out
+
+
+def frame_box(*mobs) -> list[float]:
+    """[left, bottom, right, top] of mobjects fixed in the frame, all together, as shares of the frame (inside: 0
+    to 1)."""
+    width, height = frame_size()
+    x0, y0 = np.min([m.get_corner(DOWN + LEFT)[:2] for m in mobs], axis=0)
+    x1, y1 = np.max([m.get_corner(UP + RIGHT)[:2] for m in mobs], axis=0)
+    return [round(v, 4) for v in (x0 / width + 0.5, y0 / height + 0.5, x1 / width + 0.5, y1 / height + 0.5)]
 
 
 # The visual standard, at GIF_WIDTH pixels wide: digits of these roles at least LARGE_PX tall, the rest SMALL_PX.
@@ -593,11 +600,15 @@ class HeadTags(VGroup):
         self.notes.set_opacity(0)
         super().__init__(self.tags, self.notes)
 
-    def show(self, tau: float, anchor=lambda point: point) -> None:
-        """Place tags and notes; `anchor` maps a scene point to where it shows among overlays fixed in the frame."""
+    def show(self, tau: float, anchor=lambda point: point, right: float | None = None) -> None:
+        """Place tags and notes; `anchor` maps a scene point to where it shows among overlays fixed in the frame; a
+        tag that would reach past x = `right` (what sits beside the picture) goes left of its ball."""
         for i, tracer in enumerate(self.tracers):
             ended = tracer.path.ended(tau)
-            self.tags[i].next_to(anchor(tracer.ball.get_center()), UR, buff=0.06).set_opacity(0 if ended else 1)
+            ball = anchor(tracer.ball.get_center())
+            self.tags[i].next_to(ball, UR, buff=0.06).set_opacity(0 if ended else 1)
+            if right is not None and self.tags[i].get_right()[0] > right:
+                self.tags[i].next_to(ball, UL, buff=0.06)
             if ended and len(self.notes):
                 self.notes[i].next_to(anchor(tracer.end_mark.get_center()), UP, buff=0.12).set_opacity(1)
         unstack([*self.notes, *self.tags])
@@ -738,6 +749,47 @@ def fit_camera(frame, points: np.ndarray, box, thetas) -> np.ndarray:
         offset = offset + (k * (lo + hi) / 2 - target) * scale / k
     orbit_to(frame, thetas[0], offset)
     return offset
+
+
+def fit_camera_clear(frame, points: np.ndarray, box, thetas, obstacles, fallback, grid: int = 13) -> np.ndarray:
+    """fit_camera so that `points`, seen from every theta, are as large as they can be inside box = (x0, x1, y0,
+    y1) while out of every obstacle box: a surface takes the corners that the text beside it leaves. Sizes go down
+    by 4% a step, each tried at grid × grid places (right and low first) on the view fitted to the whole box
+    (scaled and moved: nearly what the camera then shows, which is checked); into `fallback` once the picture
+    would be no taller than it. Returns the offset (see orbit_to)."""
+    x0, x1, y0, y1 = box
+    offset = fit_camera(frame, points, box, thetas)
+    seen = []
+    for theta in thetas:
+        orbit_to(frame, theta, offset)
+        seen.append(frame_units(frame, points))
+    seen = np.concatenate(seen)
+    lo, hi = seen.min(axis=0), seen.max(axis=0)
+    for share in 1 - 0.04 * np.arange(25):
+        w, h = share * (hi - lo)
+        if h <= fallback[3] - fallback[2]:
+            break
+        for cx in np.linspace(x1 - w / 2, x0 + w / 2, grid):
+            for cy in np.linspace(y0 + h / 2, y1 - h / 2, grid):
+                moved = np.array([cx, cy]) + share * (seen - (lo + hi) / 2)
+                if inside_any(moved, obstacles):
+                    continue
+                offset = fit_camera(frame, points, (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2), thetas)
+                if not any(seen_in(frame, theta, offset, points, obstacles) for theta in thetas):
+                    orbit_to(frame, thetas[0], offset)
+                    return offset
+    return fit_camera(frame, points, fallback, thetas)
+
+
+def inside_any(xy: np.ndarray, boxes) -> bool:
+    """Whether any point (x, y) lies in any box (x0, x1, y0, y1)."""
+    return any(bool(np.any((xy[:, 0] > a) & (xy[:, 0] < b) & (xy[:, 1] > c) & (xy[:, 1] < d))) for a, b, c, d in boxes)
+
+
+def seen_in(frame, theta: float, offset, points: np.ndarray, boxes) -> bool:
+    """Whether any point, seen from theta with the camera at `offset`, lies in any box (x0, x1, y0, y1)."""
+    orbit_to(frame, theta, offset)
+    return inside_any(frame_units(frame, points), boxes)
 
 
 def aim_camera(frame, run, height: float, field_of_view: float = 25.0) -> None:

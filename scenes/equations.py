@@ -23,10 +23,12 @@ def state_symbol(equation: tuple[str, ...], field: str) -> str:
 class EquationCard(VGroup):
     """Name + update rule lines (mathtext from the run's metadata) + optional live g, m, v, step of one head."""
 
-    def __init__(self, run, optimizer: int, live: PathData | None = None):
+    def __init__(self, run, optimizer: int, live: PathData | None = None, title_size: float = LEGEND):
+        """title_size: TITLE lets a card shrink as far as its equations may (to 10/11.2 of its size, where a
+        LEGEND title would fall below 12 px first)."""
         super().__init__()
         meta = run.meta.optimizers[optimizer]
-        self.title = label(meta.title, LEGEND, current().path_color(meta.color), weight="BOLD", role="legend")
+        self.title = label(meta.title, title_size, current().path_color(meta.color), weight="BOLD", role="legend")
         self.lines = VGroup(*(formula_text(line, role="equation", scale=0.9) for line in meta.equation))
         self.lines.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
         self.add(self.title, self.lines)

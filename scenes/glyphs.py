@@ -39,6 +39,8 @@ def set_arrow(mob: VMobject, start: np.ndarray, end: np.ndarray) -> None:
 class StateGlyphs(Group):
     """Glyphs for one path; `to_points(xy)` maps parameter points to scene points (map or surface)."""
 
+    SQUARE_GAP, BAR_GAP, BAR_PITCH, BAR_WIDTH = 0.08, 0.12, 0.12, 0.07  # between squares, squares to bars, bars
+
     def __init__(self, run, path: PathData, to_points, kinds: tuple[str, ...], box: float = 0.55,
                  inset: np.ndarray | None = None, bounds: tuple[float, float, float, float] | None = None):
         super().__init__()
@@ -71,13 +73,27 @@ class StateGlyphs(Group):
             self.square_labels = VGroup(*(label(a, READOUT, current().dim_text, role="glyph") for a in run.meta.surface.axes))
             self.add(self.squares, self.square_labels)
         if "step" in kinds:
-            self.bars = VGroup(*(Rectangle(0.07, 0.1).set_stroke(width=0).set_fill(path.color, 0.9)
+            self.bars = VGroup(*(Rectangle(self.BAR_WIDTH, 0.1).set_stroke(width=0).set_fill(path.color, 0.9)
                                  for _ in range(2)))
             self.add(self.bars)
         if "lookahead" in kinds:
             self.jump = arrow(np.zeros(3), np.zeros(3), current().glyph_colors["lookahead"], width=2.0)
             self.position = VMobject().set_stroke(current().glyph_colors["lookahead"], 2.0)
             self.add(self.jump, self.position)
+
+    def inset_slot(self) -> Rectangle:
+        """An unseen box as large as the squares (at their largest, their axis names below) and the bars: room to
+        leave for them; `place_inset` puts them in it."""
+        squares = 2 * self.box + self.SQUARE_GAP if "squares" in self.kinds else 0.0
+        bars = self.BAR_PITCH + self.BAR_WIDTH if "step" in self.kinds else 0.0
+        width = squares + bars + (self.BAR_GAP if squares and bars else 0.0)
+        below = self.square_labels.get_height() + 0.04 if "squares" in self.kinds else 0.0
+        self.slot = Rectangle(width, self.box + below).set_stroke(width=0).set_fill(opacity=0)
+        return self.slot
+
+    def place_inset(self) -> None:
+        """The squares and bars into their slot, wherever it was put: the inset is its top-left corner, less a box."""
+        self.inset = self.slot.get_corner(UP + LEFT) + self.box * DOWN
 
     def inset_parts(self) -> list:
         """What sits at the inset, not at the head: the accumulator squares with their labels and the step bars."""
@@ -117,15 +133,16 @@ class StateGlyphs(Group):
             for i, (square, text) in enumerate(zip(self.squares, self.square_labels)):
                 side = self.box * np.sqrt(max(values[i], 0) / self.second_peak) if np.isfinite(values[i]) else 0
                 square.set_width(max(side, 1e-3), stretch=True).set_height(max(side, 1e-3), stretch=True)
-                square.move_to(anchor + np.array([i * (self.box + 0.08) + side / 2, side / 2, 0]))
-                text.next_to(anchor + np.array([i * (self.box + 0.08) + self.box / 2, 0, 0]), DOWN_SMALL, buff=0.04)
-            anchor = anchor + np.array([2 * self.box + 0.2, 0, 0])
+                square.move_to(anchor + np.array([i * (self.box + self.SQUARE_GAP) + side / 2, side / 2, 0]))
+                text.next_to(anchor + np.array([i * (self.box + self.SQUARE_GAP) + self.box / 2, 0, 0]), DOWN_SMALL,
+                             buff=0.04)
+            anchor = anchor + np.array([2 * self.box + self.SQUARE_GAP + self.BAR_GAP, 0, 0])
         if "step" in self.kinds:
             values = self.step_size[t]
             for i, bar in enumerate(self.bars):
                 h = self.box * min(abs(values[i]) / self.step_peak, 1.0) if np.isfinite(values[i]) else 0
                 bar.set_height(max(h, 1e-3), stretch=True)
-                bar.move_to(anchor + np.array([i * 0.12 + 0.035, h / 2, 0]))
+                bar.move_to(anchor + np.array([i * self.BAR_PITCH + self.BAR_WIDTH / 2, h / 2, 0]))
         if "lookahead" in self.kinds:
             # optax's Nesterov tracks the look-ahead point φ = θ − η_tβv (v its trace); θ = φ + η_tβv, with η_t
             # the recorded step per unit of velocity (the learning rate, or its schedule's value)
@@ -145,17 +162,28 @@ def glyph_key(kinds: tuple[str, ...], max_width: float | None = None) -> VGroup:
     of as many items as fit in `max_width` at full size (shrinking a line to fit would make it unreadable)."""
     colors = current().glyph_colors
     items = VGroup(*(label(GLYPH_KEY[k], READOUT, colors.get(k, current().dim_text), role="glyph") for k in kinds))
-    items.arrange(RIGHT, buff=0.35)
+    return in_rows(items, max_width)
+
+
+def in_rows(items: VGroup, max_width: float | None, buff: float = 0.35) -> VGroup:
+    """The items side by side: one line, or left-aligned rows of as many as fit in `max_width` (greedy)."""
+    items.arrange(RIGHT, buff=buff)
     if max_width is None or items.get_width() <= max_width:
         return items
     rows, row = [], []
     for item in items:
-        if row and sum(m.get_width() + 0.35 for m in row) + item.get_width() > max_width:
+        if row and sum(m.get_width() + buff for m in row) + item.get_width() > max_width:
             rows.append(row)
             row = []
         row.append(item)
-    lines = VGroup(*(VGroup(*r).arrange(RIGHT, buff=0.35) for r in [*rows, row]))
+    lines = VGroup(*(VGroup(*r).arrange(RIGHT, buff=buff) for r in [*rows, row]))
     return lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+
+
+def inset_slots(glyphs, max_width: float | None = None) -> VGroup:
+    """Room for the paths' squares and bars in the frame: an unseen box per path that has them (its slot, in the
+    order of `glyphs`), in rows no wider than `max_width`."""
+    return in_rows(VGroup(*(g.inset_slot() for g in glyphs if g.inset_parts())), max_width, buff=0.3)
 
 
 def _peak(values: np.ndarray, norm: bool = True) -> float:

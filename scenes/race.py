@@ -15,19 +15,25 @@ from manimlib import DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, Group, Mobject, Scen
 
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    READOUT, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
-    below_points, fit_camera, frame_size, is_wide, keep_stroke_widths, orbit_to,
+    READOUT, TITLE, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
+    below_points, fit_camera, fit_camera_clear, frame_box, frame_size, is_wide, keep_stroke_widths, orbit_to,
     landscape_3d, minima_markers, minimum_label, on_surface, paths_of, project_to_pixels, screen_point, surface_caption,
     label, readable_scale, shown_span, text_sizes, visible_minima,
 )
 from scenes.equations import EquationCard  # noqa: E402
-from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
-from scenes.packing import balanced_columns  # noqa: E402
+from scenes.glyphs import StateGlyphs, glyph_key, inset_slots  # noqa: E402
+from scenes.packing import balanced_columns, largest_clear  # noqa: E402
 from scenes.pacing import pace_drawn  # noqa: E402
 from scenes.source import race_run  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
 from scenes.theme import DARK, current  # noqa: E402
 from scenes.timeline import HOLD, race_segments  # noqa: E402
+
+
+def blocks_boxes(blocks) -> list[tuple[float, float, float, float]]:
+    """(x0, x1, y0, y1) of each block that holds something, 0.1 wider all round (a picture keeps that clear)."""
+    return [(m.get_left()[0] - 0.1, m.get_right()[0] + 0.1, m.get_bottom()[1] - 0.1, m.get_top()[1] + 0.1)
+            for m in blocks if len(m) or m.has_points()]
 
 
 class RaceScene(Scene):
@@ -96,12 +102,21 @@ class RaceScene(Scene):
                           "diverged_at": tracer.path.diverged_at, "escaped": tracer.path.escaped})
         return {"size": [width, height], "heads": heads, "text": text_sizes(self.mobjects, 640),
                 "end_step": self.pacing.end, "hold": self.hold, "picture": self.picture_pixels(width, height),
-                "legend": text_sizes([self.legend], 640)}
+                "legend": text_sizes([self.legend], 640),
+                "insets": [{"box": frame_box(*parts), "fixed": all(p.is_fixed_in_frame() for p in parts),
+                            "on_picture": self.shows_in(frame_box(*parts), width, height)}
+                           for parts in (g.inset_parts() for g in self.glyphs) if parts]}
 
     def picture_pixels(self, width: int, height: int) -> list[float]:
         """The pixel box [left, top, right, bottom] of the surface as the camera shows it now."""
         seen = project_to_pixels(self.frame, self.landscape[0].get_points()[::7], width, height)
         return [*seen.min(axis=0).tolist(), *seen.max(axis=0).tolist()]
+
+    def shows_in(self, box: list[float], width: int, height: int) -> bool:
+        """Whether any of the surface shows inside a frame box [left, bottom, right, top] (shares of the frame)."""
+        seen = project_to_pixels(self.frame, self.landscape[0].get_points(), width, height) / [width, height]
+        x, y = seen[:, 0], 1 - seen[:, 1]
+        return bool(np.any((x > box[0]) & (x < box[2]) & (y > box[1]) & (y < box[3])))
 
     def write_probe(self) -> None:
         if self.probe_path:
@@ -120,18 +135,40 @@ class RaceScene(Scene):
         aim_camera(self.frame, self.run, 6.0 / self.zoom, self.field_of_view)
         self.start_theta = self.frame.get_theta()
         # The angle follows scene time, so a still (which skips animations) ends where the video does.
-        if is_wide():
+        if not self.fitted:
             self.frame.shift(0.6 * self.frame.get_inverse_camera_rotation_matrix()[0] * -1)  # clear of the legend
             self.frame.add_updater(lambda f: f.set_theta(self.start_theta + self.time * self.orbit_rate))
-        else:  # the surface fills the room between the overlays, all the way round its orbit
-            self.camera_offset = fit_camera(self.frame, self.landscape[0].get_points()[::7], self.surface_box(),
-                                            [self.start_theta + t * self.orbit_angle for t in (0, 0.5, 1)])
+        else:  # the surface fills the room the overlays leave, all the way round its orbit
+            points, thetas = self.landscape[0].get_points()[::7], [self.start_theta + t * self.orbit_angle
+                                                                   for t in (0, 0.5, 1)]
+            if is_wide():  # the frame's height, in the corners the text leaves, else between the text
+                self.camera_offset = fit_camera_clear(self.frame, points, self.surface_box(), thetas,
+                                                      self.text_boxes(), self.room)
+            else:
+                self.camera_offset = fit_camera(self.frame, points, self.surface_box(), thetas)
             self.frame.add_updater(lambda f: orbit_to(f, self.start_theta + self.time * self.orbit_rate,
                                                       self.camera_offset))
 
     def surface_box(self) -> tuple[float, float, float, float]:
-        """Where the 3D surface goes in a square or vertical frame (x0, x1, y0, y1): between the overlays."""
-        return self.room
+        """Where the 3D surface goes when it is fitted (x0, x1, y0, y1): between the overlays, or in 16:9 the
+        frame's height left of the cards (the surface clear of the text in its corners)."""
+        if not is_wide():
+            return self.room
+        right = self.room[1] - (0.4 if self.cards_beside else 0.0)  # the tags that ride right of the balls too
+        return self.room[0], right, -frame_size()[1] / 2 + 0.2, frame_size()[1] / 2 - 0.2
+
+    def text_boxes(self) -> list[tuple[float, float, float, float]]:
+        """What the picture keeps clear of: the overlays' boxes, the caption's and the key's line by line (their
+        lines differ in length: the picture may reach into the room beside the shorter ones)."""
+        lines = [m for block in (self.caption, self.key) for m in block.get_family() if hasattr(m, "text_role")]
+        slots = [g.slot for g in self.glyphs if g.inset_parts()]
+        return blocks_boxes([self.legend, self.note_text, self.counter, self.cards, *lines, *slots])
+
+    @property
+    def fitted(self) -> bool:
+        """The picture fitted into the room the overlays leave: in a square or vertical frame, and in 16:9 with
+        equation cards or glyphs (the wide layout, the picture at a fixed place, has no room for them)."""
+        return not is_wide() or bool(self.show_equations or self.show_glyphs)
 
     @property
     def orbit_angle(self) -> float:
@@ -166,9 +203,12 @@ class RaceScene(Scene):
         self.legend = Legend(self.paths).to_corner(UL, buff=0.25)
         self.counter = StepCounter(self.run.num_steps).to_corner(UR, buff=0.25)
         self.note_text = label(self.note, READOUT, current().dim_text, role="legend") if self.note else VGroup()
-        self.cards = VGroup(*(EquationCard(self.run, o) for o in range(len(self.run.meta.optimizers)))
+        self.cards = VGroup(*(EquationCard(self.run, o, title_size=TITLE) for o in range(len(self.run.meta.optimizers)))
                             if self.show_equations else ())
-        self.key = glyph_key(self.glyph_kinds) if self.show_glyphs else VGroup()
+        self.glyphs = Group(*(StateGlyphs(self.run, p, self.glyph_points, self.glyph_kinds, box=self.GLYPH_BOX)
+                              for p in self.paths)
+                            if self.show_glyphs else ())
+        self.key = self.glyph_rows(None, None) if self.show_glyphs else VGroup()
         if len(self.cards):
             self.cards.arrange(DOWN, aligned_edge=LEFT, buff=self.CARD_BUFF)
         self.cards_beside = False
@@ -194,59 +234,79 @@ class RaceScene(Scene):
         return [self.legend, self.counter, self.note_text]
 
     CARD_BUFF = 0.3  # between equation cards, at their full size
+    GLYPH_BOX = 0.4  # the largest accumulator square, beside the glyph key
     cards_may_go_beside = True  # a column of equation cards at the right edge of a square or vertical frame
 
     def place_overlays(self) -> None:
-        """Equation cards at the right edge and the glyph key at the bottom (16:9); in a square or vertical frame
-        the cards where they leave the picture the most room (`lay_cards`), the key above the caption."""
+        """Equation cards and the glyph key where they leave the picture the most room (`lay_cards`), the key
+        above the caption (a 16:9 view that keeps its picture in place: the cards at the right edge)."""
         if self.note:  # under the legend, wherever the view put it
             self.note_text.next_to(self.legend, DOWN, buff=0.15).align_to(self.legend, LEFT)
-        if is_wide():
+        if not self.fitted:
             self.cards.set_max_height(5.6).set_max_width(4.6).to_edge(RIGHT, buff=0.25).shift(0.3 * DOWN)
             self.key.to_edge(DOWN, buff=0.12)
             return
         self.left_block = VGroup(self.legend, self.note_text)
-        self.cards.save_state()
-        self.left_block.save_state()
+        self.captions = {None: self.caption}
+        for mob in (self.cards, self.left_block, self.counter):
+            mob.save_state()
         options = [(False, count) for count in range(1, len(self.cards) + 1)] or [(False, 1)]
-        options += [(True, 1)] if len(self.cards) and self.cards_may_go_beside else []
+        if len(self.cards) and self.cards_may_go_beside:  # in 16:9, in as many columns as it takes
+            options += [(True, count) for count in range(1, len(self.cards) + 1 if is_wide() else 2)]
+        # the glyph key's slots above it, or beside it in narrower rows
+        options = [(*option, share) for option in options
+                   for share in ((None, 0.8, 0.65, 0.5) if self.show_glyphs else (None,))]
         # readable first, then the larger picture, then the larger cards
-        self.cards_beside, count = max((self.lay_cards(*option), option) for option in options)[1]
-        self.lay_cards(self.cards_beside, count)
+        self.cards_beside, count, share = max(options, key=lambda option: self.lay_cards(*option))
+        self.lay_cards(self.cards_beside, count, share)
 
-    def lay_cards(self, beside: bool, count: int) -> tuple[bool, float, float]:
-        """Cards in `count` columns above the key, across the frame, or in one column `beside` the picture at the
+    def lay_cards(self, beside: bool, count: int, share: float | None = None) -> tuple[bool, float, float]:
+        """Cards in `count` columns above the key, across the frame, or in columns `beside` the picture at the
         right edge down to the caption (the legend shrunk, no further than readable, to clear it; the key under
-        the picture); returns (everything readable?, the picture's size in the room left, the cards' scale)."""
+        the picture); in 16:9 the columns span the frame's height, the step counter left of their top and the
+        caption left of them; `share`: how the glyph key is laid out (see glyph_rows); returns (everything readable?, the picture's size in the room left, the cards'
+        scale)."""
         width, height = frame_size()
-        self.cards.restore()
-        self.left_block.restore()
+        for mob in (self.cards, self.left_block, self.counter):
+            mob.restore()
+        self.caption = self.captions[None]
         cards, margin = list(self.cards), -width / 2 + 0.25
         groups = balanced_columns([c.get_height() for c in cards], count, self.CARD_BUFF) if cards else []
         wide = sum(max(cards[i].get_width() for i in g) for g in groups) + self.CARD_BUFF * (len(groups) - 1)
         tall = max((sum(cards[i].get_height() for i in g) + self.CARD_BUFF * (len(g) - 1) for g in groups),
                    default=0.0)
         least = readable_scale(self.cards)
-        ceiling = self.left_block.get_bottom()[1] - 0.15
         scale, left = 1.0, width / 2 - 0.25
         if beside:
-            floor, top = self.bottom_row().get_top()[1] + 0.2, self.counter.get_bottom()[1] - 0.2
+            if is_wide():
+                floor, top = -height / 2 + 0.15, height / 2 - 0.15
+            else:
+                floor, top = self.bottom_row().get_top()[1] + 0.2, self.counter.get_bottom()[1] - 0.2
             scale = min(1.0, (top - floor) / tall)
             left = width / 2 - 0.25 - wide * scale
+            if is_wide():
+                self.counter.move_to([left - 0.3, top, 0.0], aligned_edge=UR)
+                self.caption_within(left - 0.2)
+        ceiling = min(self.left_block.get_bottom()[1], self.counter.get_bottom()[1]) - 0.15
+        clear = True  # of the legend
+        if beside:
             shown_left, shown_right = shown_span(self.left_block)
-            fit = (left - 0.2 - shown_left) / (shown_right - shown_left)
+            fit = ((self.counter.get_left()[0] if is_wide() else left) - 0.2 - shown_left) / (shown_right - shown_left)
             if fit < 1:  # the legend would run into the column: shrink it, or start the column below it
                 if fit >= readable_scale(self.left_block):
                     self.left_block.scale(fit, about_edge=UL)
                     ceiling = self.left_block.get_bottom()[1] - 0.15
                 else:
+                    clear = not is_wide()  # 16:9: the counter beside the column's top would still run into it
                     top = ceiling
                     scale = min(1.0, (top - floor) / tall)
                     left = width / 2 - 0.25 - wide * scale
             corner = np.array([left, top, 0.0])
         room_width = (left - 0.2 if beside else width / 2 - 0.2) - (margin - 0.05)
         if self.show_glyphs:  # in rows as wide as the picture's room, never shrunk
-            self.key = glyph_key(self.glyph_kinds, room_width - 0.1)
+            self.key = self.glyph_rows(room_width - 0.1, share)
+            if self.key is None:  # its slots do not fit beside it: no such layout
+                return False, -np.inf, 0.0
             self.key.next_to(self.bottom_row(), UP, buff=0.2).align_to(self.caption, LEFT)
         floor = (self.key if len(self.key) else self.bottom_row()).get_top()[1] + 0.2
         if not beside and cards:
@@ -260,39 +320,65 @@ class RaceScene(Scene):
                 cards[i].move_to([corner[0], y, 0.0], aligned_edge=UL)
                 y -= cards[i].get_height() + self.CARD_BUFF * scale
             corner = corner + (max(cards[i].get_width() for i in group) + self.CARD_BUFF * scale) * RIGHT
-        readable = scale >= least - 1e-6 and self.key.get_width() <= room_width
+        if is_wide() and cards and not beside:  # the cards above the caption must clear the legend
+            clear = floor <= ceiling
+        readable = clear and scale >= least - 1e-6 and self.key.get_width() <= room_width
+        if is_wide():  # the largest picture clear of the text, the frame's height beside or above the cards
+            region = (margin - 0.05, left - 0.2 if beside else width / 2 - 0.2,
+                      floor if cards and not beside else -height / 2 + 0.2, height / 2 - 0.2)
+            x0, x1, y0, y1 = largest_clear(region, self.picture_aspect(), self.text_boxes())
+            return readable, round(y1 - y0, 2), scale
         return readable, round(min(room_width / self.picture_aspect(), ceiling - floor), 2), scale
+
+    def caption_within(self, right: float) -> None:
+        """The caption at the bottom left, its formula broken into lines that end before x = `right` (made once
+        per width)."""
+        width = round(right + frame_size()[0] / 2 - 0.25, 2)
+        if self.caption.get_right()[0] > right and width not in self.captions:
+            self.captions[width] = surface_caption(self.run, width).to_corner(DL, buff=0.25)
+        self.caption = self.captions.get(width, self.caption)
+
+    def glyph_rows(self, max_width: float | None, share: float | None) -> VGroup | None:
+        """The glyph key and the slots of the paths' squares and bars, together off the picture, no wider than
+        `max_width` at full size (shrunk, their labels would be unreadable): the slots above the key (share None),
+        or right of the key wrapped to `share` of max_width (None when they do not fit there)."""
+        if share is None:
+            slots, key = inset_slots(self.glyphs, max_width), glyph_key(self.glyph_kinds, max_width)
+            return VGroup(slots, key).arrange(DOWN, aligned_edge=LEFT, buff=0.15) if len(slots) else key
+        key = glyph_key(self.glyph_kinds, share * max_width)
+        room = max_width - key.get_width() - 0.3
+        slots = inset_slots(self.glyphs, room)
+        if not len(slots) or slots.get_width() > room:
+            return None
+        return VGroup(key, slots).arrange(RIGHT, aligned_edge=UP, buff=0.3)
+
+    def glyph_points(self, xy: np.ndarray) -> np.ndarray:
+        """Scene points of the glyphs' arrows: above every path (known once the picture is placed)."""
+        return self.points_for(len(self.paths))(xy)
 
     def picture_aspect(self) -> float:
         """Width over height of the picture: the 3D surface as the camera sees it (about)."""
         return 1.6
 
     def add_overlays(self) -> None:
-        self.glyphs = Group(*(StateGlyphs(self.run, p, self.points_for(len(self.paths)), self.glyph_kinds,
-                                          inset=self.glyph_inset(i))
-                              for i, p in enumerate(self.paths)) if self.show_glyphs else ())
         self.tags = HeadTags(self.tracers)
         markers = visible_minima(self.run)
         self.marker_labels = VGroup(*(minimum_label(m) for m in markers))
         self.marker_points = [self.marker_point(m.x, m.y) for m in markers]
         self.overlays.add(self.marker_labels, self.tags)
         self.overlays.fix_in_frame()
-        if not is_wide():
+        insets = [part.fix_in_frame() for g in self.glyphs for part in g.inset_parts()]  # in their slots
+        for g in self.glyphs:
+            if g.inset_parts():
+                g.place_inset()
+        if self.fitted:
             keep_stroke_widths(self.overlays)
-            for part in (part for g in self.glyphs for part in g.inset_parts()):  # placed in the frame's room
-                keep_stroke_widths(part.fix_in_frame())
+            for part in insets:
+                keep_stroke_widths(part)
         self.add(self.glyphs, self.overlays)
 
     def marker_point(self, x: float, y: float) -> np.ndarray:
         return self.stage.to_3d(x, y, self.height(np.array([x]), np.array([y]))[0], 2 * LIFT)
-
-    def glyph_inset(self, i: int):
-        """Where the accumulator squares and step bars of path i sit: a column down the right edge (16:9), or up
-        the room's right edge from its bottom, the paths' slots sharing its height."""
-        if is_wide():
-            return np.array([5.6, 1.2 - 1.3 * i, 0.0])
-        left, right, bottom, top = self.room
-        return np.array([right - 1.6, bottom + 0.3 + min(1.3, (top - bottom - 0.3) / len(self.paths)) * i, 0.0])
 
     def show_time(self, dt: float) -> None:
         """Bring every live element to the current animation time; pinned labels follow their 3D points."""
@@ -302,7 +388,8 @@ class RaceScene(Scene):
         self.legend.show(tau)
         self.counter.show(tau)
         below_points(self.marker_labels, [self.anchor(point) for point in self.marker_points], self.room[2])
-        self.tags.show(tau, self.anchor)  # beside the balls and end marks, wherever the camera has turned
+        # beside the balls and end marks, wherever the camera has turned; clear of cards beside the picture
+        self.tags.show(tau, self.anchor, self.cards.get_left()[0] - 0.1 if self.cards_beside else None)
 
 
 class ContourScene(RaceScene):
@@ -314,7 +401,7 @@ class ContourScene(RaceScene):
     TICKS = 0.45  # room for the map's tick labels, left and below
 
     def add_landscape(self) -> None:
-        if not is_wide():
+        if self.fitted:
             self.map_size, self.map_center = self.map_in_band()
         self.map = contour_map(self.run, self.stage, self.map_size, self.map_center)
         self.add(self.map)
@@ -329,6 +416,11 @@ class ContourScene(RaceScene):
         seen = project_to_pixels(self.frame, corners, width, height)
         return [*seen.min(axis=0).tolist(), *seen.max(axis=0).tolist()]
 
+    def shows_in(self, box: list[float], width: int, height: int) -> bool:
+        """Whether the map's image reaches into a frame box [left, bottom, right, top] (shares of the frame)."""
+        left, top, right, bottom = np.array(self.picture_pixels(width, height)) / [width, height, width, height]
+        return bool(left < box[2] and box[0] < right and 1 - bottom < box[3] and box[1] < 1 - top)
+
     def points_for(self, rank: int):
         return lambda xy, f=None: self.map_point(xy[:, 0], xy[:, 1])
 
@@ -337,16 +429,16 @@ class ContourScene(RaceScene):
 
     def map_in_band(self) -> tuple[float, np.ndarray]:
         """(size, centre) of the map in a square or vertical frame: as large as the room between the overlays
-        allows, with its tick labels left of and below it."""
+        allows, with its tick labels left of and below it (in 16:9: the largest clear of the text, the frame's
+        height left of the cards)."""
         left, right, bottom, top = self.room
+        if is_wide():
+            left, right, bottom, top = largest_clear(self.surface_box(), self.picture_aspect(), self.text_boxes())
         xmin, xmax, ymin, ymax = self.stage.domain
         longer = max(xmax - xmin, ymax - ymin)
         room_w, room_h = right - left - 0.1 - self.TICKS, top - bottom - self.TICKS
         size = min(room_w * longer / (xmax - xmin), room_h * longer / (ymax - ymin))
         return size, np.array([(left + right + self.TICKS) / 2, (top + bottom + self.TICKS) / 2, 0.0])
-
-    def glyph_inset(self, i: int):
-        return np.array([1.6, 1.2 - 1.3 * i, 0.0]) if is_wide() else super().glyph_inset(i)
 
     def picture_aspect(self) -> float:
         """The map's width over its height: its domain's."""
@@ -357,7 +449,7 @@ class ContourScene(RaceScene):
         return {"three_d": False, "ball_radius": 0.06}
 
     def place_overlays(self) -> None:
-        if is_wide():  # beside the map
+        if not self.fitted:  # beside the map
             self.legend.to_corner(UR, buff=0.25)
             self.counter.next_to(self.legend, DOWN, buff=0.3).to_edge(RIGHT, buff=0.25)
             self.caption.to_corner(DR, buff=0.25)
@@ -381,6 +473,11 @@ class SplitScene(RaceScene):
 
     def orbit_beside_chart(self, frame):
         orbit_to(frame, self.start_theta + self.time * self.orbit_rate, (self.shift / self.zoom, 0.0))
+
+    @property
+    def fitted(self) -> bool:
+        """In 16:9 the race keeps its place beside the chart."""
+        return not is_wide()
 
     CHART_IN_SQUARE = (2.3, 1.6)  # the chart's box in a square frame: in the bottom right corner, the race wide
 

@@ -126,15 +126,28 @@ def overlapping(texts: list[dict]) -> list[tuple[dict, dict]]:
             and b["box"][1] < a["box"][3]]
 
 
-@pytest.mark.parametrize("aspect", NARROW)
-def test_race_with_equations_and_glyphs_gives_them_readable_room(tmp_path, aspect):
-    """Four equation cards and the glyph key in a square or vertical frame: every text readable at 640 px, inside
-    the frame, and clear of every other text fixed in the frame (tags and minima ride on the picture)."""
-    run_path = tmp_path / "race.npz"
+@pytest.fixture(scope="module")
+def four_optimizers(tmp_path_factory) -> Path:
+    """GD, momentum, RMSprop and Adam (the default set): four equation cards, two paths with squares."""
+    path = tmp_path_factory.mktemp("four") / "race.npz"
     done = run([PY, "render.py", "--optimizer", "gd,momentum,rmsprop,adam", "--steps", "30", "--no-render",
-                "--trajectory-out", str(run_path), "-q"])
+                "--trajectory-out", str(path), "-q"])
     assert done.returncode == 0, done.stderr
-    image, probe = still(tmp_path, "dark", aspect, scene="3d", run_path=str(run_path), show_equations=True,
+    return path
+
+
+def inside(inner: list[float], outer: list[float]) -> bool:
+    return all(a >= b - 1e-3 for a, b in zip(inner[:2], outer[:2])) and all(
+        a <= b + 1e-3 for a, b in zip(inner[2:], outer[2:]))
+
+
+@pytest.mark.parametrize("view", ["3d", "contour"])
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_race_with_equations_and_glyphs_gives_them_readable_room(four_optimizers, tmp_path, view, aspect):
+    """Four equation cards, the glyph key and the paths' squares and bars, in every frame shape: every text readable
+    at 640 px, inside the frame, and clear of every other text fixed in the frame (tags and minima ride on the
+    picture); the squares and bars fixed in the frame, inside it, clear of the picture and of every text."""
+    image, probe = still(tmp_path, "dark", aspect, scene=view, run_path=str(four_optimizers), show_equations=True,
                          show_glyphs=True)
     check_frame(image, probe, "dark", aspect)
     assert sum(t["role"] == "equation" for t in probe["text"]) >= 8 and any(t["role"] == "glyph" for t in probe["text"])
@@ -143,11 +156,13 @@ def test_race_with_equations_and_glyphs_gives_them_readable_room(tmp_path, aspec
     check_legend_rows(probe)
     fixed = [t for t in probe["text"] if "box" in t and t["role"] not in ("tag", "marker")]
     assert not overlapping(fixed), overlapping(fixed)[:3]
-
-
-def inside(inner: list[float], outer: list[float]) -> bool:
-    return all(a >= b - 1e-3 for a, b in zip(inner[:2], outer[:2])) and all(
-        a <= b + 1e-3 for a, b in zip(inner[2:], outer[2:]))
+    insets = probe["insets"]
+    assert len(insets) == 4 and all(i["fixed"] for i in insets), insets  # every path has bars, two have squares
+    for i, inset in enumerate(insets):
+        assert inside(inset["box"], [0, 0, 1, 1]) and not inset["on_picture"], inset
+        texts = [t for t in probe["text"] if "box" in t and not inside(t["box"], inset["box"])]  # not its own x, y
+        clashes = [o for o in (*insets[i + 1:], *texts) if overlapping([inset, o])]
+        assert not clashes, (inset, clashes)
 
 
 def check_legend_rows(probe: dict) -> None:
