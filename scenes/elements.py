@@ -552,9 +552,10 @@ def name_tag(path: PathData) -> VMobject:
     return label(path.title, READOUT, path.color, weight="BOLD", role="tag").set_backstroke(current().halo, 4)
 
 
-def unstack(labels) -> None:
-    """Lift labels until none overlaps one placed before it (the tags of balls that meet stay readable)."""
-    placed = []
+def unstack(labels, fixed=()) -> None:
+    """Lift labels until none overlaps one placed before it or a `fixed` one, which stays where it is (the tags of
+    balls that meet stay readable)."""
+    placed = list(fixed)
     for mob in labels:
         if mob.get_fill_opacity() == 0:
             continue
@@ -600,9 +601,10 @@ class HeadTags(VGroup):
         self.notes.set_opacity(0)
         super().__init__(self.tags, self.notes)
 
-    def show(self, tau: float, anchor=lambda point: point, right: float | None = None) -> None:
+    def show(self, tau: float, anchor=lambda point: point, right: float | None = None, placed=()) -> None:
         """Place tags and notes; `anchor` maps a scene point to where it shows among overlays fixed in the frame; a
-        tag that would reach past x = `right` (what sits beside the picture) goes left of its ball."""
+        tag that would reach past x = `right` (what sits beside the picture) goes left of its ball; tags and notes
+        are lifted clear of what is `placed` already (the minima's labels, the room of the squares and bars)."""
         for i, tracer in enumerate(self.tracers):
             ended = tracer.path.ended(tau)
             ball = anchor(tracer.ball.get_center())
@@ -611,7 +613,7 @@ class HeadTags(VGroup):
                 self.tags[i].next_to(ball, UL, buff=0.06)
             if ended and len(self.notes):
                 self.notes[i].next_to(anchor(tracer.end_mark.get_center()), UP, buff=0.12).set_opacity(1)
-        unstack([*self.notes, *self.tags])
+        unstack([*self.notes, *self.tags], placed)
 
 
 def screen_point(frame, point: np.ndarray, width: int, height: int) -> np.ndarray:

@@ -389,7 +389,8 @@ class RaceScene(Scene):
         self.counter.show(tau)
         below_points(self.marker_labels, [self.anchor(point) for point in self.marker_points], self.room[2])
         # beside the balls and end marks, wherever the camera has turned; clear of cards beside the picture
-        self.tags.show(tau, self.anchor, self.cards.get_left()[0] - 0.1 if self.cards_beside else None)
+        self.tags.show(tau, self.anchor, self.cards.get_left()[0] - 0.1 if self.cards_beside else None,
+                       [*self.marker_labels, *(g.slot for g in self.glyphs if g.inset_parts())])
 
 
 class ContourScene(RaceScene):
