@@ -60,10 +60,12 @@ class SegmentWriter:
         self.segment = segment
         self.temp = segment_path(self.folder, self.scene, segment).with_suffix(".part.mp4")
         # ManimGL's own encoding (libx264, yuv420p, x264's defaults), one thread so that no segment's bytes
-        # depend on how busy the machine was; imageio-ffmpeg runs the bundled ffmpeg
+        # depend on how busy the machine was; imageio-ffmpeg runs the bundled ffmpeg. Quiet: it shares the CLI's
+        # stderr, and if this process is killed mid-frame it would print its complaint there (its exit code still
+        # fails close(), and the CLI says why in one line)
         self.encoder = imageio_ffmpeg.write_frames(
             str(self.temp), self.size, pix_fmt_in="rgba", pix_fmt_out="yuv420p", codec="libx264", fps=self.fps,
-            quality=None, macro_block_size=1, ffmpeg_log_level="error",
+            quality=None, macro_block_size=1, ffmpeg_log_level="quiet",
             output_params=["-vf", "vflip", "-threads", "1", "-f", "mp4"])
         self.encoder.send(None)
 
