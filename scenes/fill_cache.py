@@ -15,6 +15,8 @@ import moderngl
 import numpy as np
 from OpenGL import GL as gl
 
+from .framebuffers import copy_pixels
+
 BUDGET_TEXELS = 4 * 1920 * 1080  # kept canvases in all, in texels of the doubled canvas (8 bytes each): 66 MB
 PASSES = 64  # wrappers whose last pass is remembered (a copy of its vertices each)
 # The camera's position does not reach what a fixed mobject's fill draws: its view is the identity whatever the
@@ -74,7 +76,7 @@ class FillCache:
         canvas = wrapper.fill_canvas[0]
         texture = wrapper.ctx.texture((2 * box[2], 2 * box[3]), 4, dtype="f2")
         kept.fbo = wrapper.ctx.framebuffer(texture)
-        blit(canvas, kept.fbo, doubled(box), (0, 0, 2 * box[2], 2 * box[3]))
+        copy_pixels(canvas, kept.fbo, doubled(box), (0, 0, 2 * box[2], 2 * box[3]))
 
     def forget(self, key: int) -> None:
         kept = self.kept.pop(key, None)
@@ -108,22 +110,12 @@ def doubled(box: tuple) -> tuple:
     return (2 * x, 2 * y, 2 * x + 2 * w, 2 * y + 2 * h)
 
 
-def blit(source, target, source_box: tuple, target_box: tuple) -> None:
-    """Texels copied as they are; the scissor (which a copy obeys) is off: whoever draws next sets its own."""
-    gl.glDisable(gl.GL_SCISSOR_TEST)
-    gl.glBindFramebuffer(gl.GL_READ_FRAMEBUFFER, source.glo)
-    gl.glBindFramebuffer(gl.GL_DRAW_FRAMEBUFFER, target.glo)
-    w, h = source_box[2] - source_box[0], source_box[3] - source_box[1]
-    gl.glBlitFramebuffer(*source_box, target_box[0], target_box[1], target_box[0] + w, target_box[1] + h,
-                         gl.GL_COLOR_BUFFER_BIT, gl.GL_NEAREST)
-
-
 def composite(wrapper, kept: Kept, box: tuple) -> None:
     """The last step of ManimGL's fill pass (VShaderWrapper.render_fill) on a canvas copied back: premultiplied
     blend of the canvas onto the frame, clipped to box."""
     target = wrapper.ctx.fbo
     canvas, canvas_vao, _ = wrapper.fill_canvas
-    blit(kept.fbo, canvas, (0, 0, 2 * box[2], 2 * box[3]), doubled(box))
+    copy_pixels(kept.fbo, canvas, (0, 0, 2 * box[2], 2 * box[3]), doubled(box))
     target.use()
     target.scissor = box
     try:

@@ -16,8 +16,8 @@ import os
 from itertools import groupby
 
 import numpy as np
-from OpenGL import GL as gl
 
+from .framebuffers import copy_pixels
 from .screen_box import pixel_box, reach, view_matrix
 
 EVERYWHERE = (-1, -1, 1 << 30, 1 << 30)  # the box of what may touch any pixel
@@ -126,7 +126,7 @@ class StaticLayers:
                 self.key = key
             else:
                 self.frames["kept"] += 1
-            self.copy(self.layer, camera.fbo)
+            copy_pixels(self.layer, camera.fbo, self.layer.viewport, camera.fbo.viewport, depth=True)
         else:
             self.frames["full"] += 1
             camera.fbo.clear(*camera.background_rgba)
@@ -150,15 +150,6 @@ class StaticLayers:
             wrapper.update_program_uniforms(uniforms)
             wrapper.pre_render()
             wrapper.render()
-
-    @staticmethod
-    def copy(source, target) -> None:
-        """Colour and depth, pixel for pixel."""
-        gl.glBindFramebuffer(gl.GL_READ_FRAMEBUFFER, source.glo)
-        gl.glBindFramebuffer(gl.GL_DRAW_FRAMEBUFFER, target.glo)
-        gl.glBlitFramebuffer(*source.viewport, *target.viewport,
-                             gl.GL_COLOR_BUFFER_BIT | gl.GL_DEPTH_BUFFER_BIT, gl.GL_NEAREST)
-
 
 def split(batches: list[list], moving: np.ndarray) -> tuple[list[list], list[list]]:
     """Each batch's still part and moving part, batches kept apart and in order (empty parts dropped)."""
