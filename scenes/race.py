@@ -209,18 +209,30 @@ class RaceScene(Scene):
                               for p in self.paths)
                             if self.show_glyphs else ())
         self.key = self.glyph_rows(None, None) if self.show_glyphs else VGroup()
+        self.top_slots = VGroup()  # the squares' and bars' slots when they go under the step counter
         if len(self.cards):
             self.cards.arrange(DOWN, aligned_edge=LEFT, buff=self.CARD_BUFF)
         self.cards_beside = False
         self.place_overlays()
-        above = [m for m in self.top_row() if len(m)]
+        above = [m for m in (*self.top_row(), self.top_slots) if len(m)]
         below = [m for m in (self.bottom_row(), self.key, *([] if self.cards_beside else [self.cards])) if len(m)]
-        right = self.cards.get_left()[0] - 0.2 if self.cards_beside else width / 2 - 0.2
+        right = min([self.cards.get_left()[0] - 0.2 if self.cards_beside else width / 2 - 0.2,
+                     *(m.get_left()[0] - 0.2 for m in self.side_blocks())])
         self.room = (-width / 2 + 0.2, right, max(m.get_top()[1] for m in below) + 0.15,
                      min(m.get_bottom()[1] for m in above) - 0.15)
         self.band = self.room[2:]
         # Order matters for speed: alike mobjects in a row share one fill pass (see Legend).
-        self.overlays = VGroup(self.counter, self.caption, self.legend, self.note_text, self.cards, self.key)
+        self.overlays = VGroup(self.counter, self.caption, self.legend, self.note_text, self.cards, self.key,
+                               self.top_slots)
+
+    def side_blocks(self) -> list:
+        """What a view puts beside the picture, at the right of its room, in a fitted 16:9 race (nothing here)."""
+        return []
+
+    def place_beside_picture(self, right: float, floor: float) -> bool:
+        """Put the side blocks at the right of the picture's room, ending at x = `right`, above y = `floor`; whether
+        they fit under the text at the top (here: there are none)."""
+        return True
 
     def fit_caption(self) -> None:
         """Make room beside the caption for what shares the bottom of the frame with it (nothing here)."""
@@ -253,19 +265,27 @@ class RaceScene(Scene):
         options = [(False, count) for count in range(1, len(self.cards) + 1)] or [(False, 1)]
         if len(self.cards) and self.cards_may_go_beside:  # in 16:9, in as many columns as it takes
             options += [(True, count) for count in range(1, len(self.cards) + 1 if is_wide() else 2)]
-        # the glyph key's slots above it, or beside it in narrower rows
-        options = [(*option, share) for option in options
+        # the glyph key's slots above it, or beside it in narrower rows; in 16:9 also under the step counter, beside
+        # the legend, where they take none of the height the picture has between the legend and the caption (the
+        # key above the caption, or in narrow rows right of it)
+        options = [(*option, share, False, False) for option in options
                    for share in ((None, 0.8, 0.65, 0.5) if self.show_glyphs else (None,))]
+        if self.show_glyphs and is_wide():
+            options += [(beside, count, None, True, key_beside) for beside, count, share, *_ in options
+                        if share is None for key_beside in (False, True)]
         # readable first, then the larger picture, then the larger cards
-        self.cards_beside, count, share = max(options, key=lambda option: self.lay_cards(*option))
-        self.lay_cards(self.cards_beside, count, share)
+        self.cards_beside, *option = max(options, key=lambda option: self.lay_cards(*option))
+        self.lay_cards(self.cards_beside, *option)
 
-    def lay_cards(self, beside: bool, count: int, share: float | None = None) -> tuple[bool, float, float]:
+    def lay_cards(self, beside: bool, count: int, share: float | None = None, slots_up: bool = False,
+                  key_beside: bool = False) -> tuple[bool, float, float]:
         """Cards in `count` columns above the key, across the frame, or in columns `beside` the picture at the
         right edge down to the caption (the legend shrunk, no further than readable, to clear it; the key under
         the picture); in 16:9 the columns span the frame's height, the step counter left of their top and the
-        caption left of them; `share`: how the glyph key is laid out (see glyph_rows); returns (everything readable?, the picture's size in the room left, the cards'
-        scale)."""
+        caption left of them; `share`: how the glyph key is laid out (see glyph_rows), `slots_up`: the squares'
+        and bars' slots under the step counter instead (16:9), `key_beside`: then the key in its narrowest rows
+        right of the caption, whose formula breaks into more lines to leave it room; returns (everything readable?, the picture's size
+        in the room left, the cards' scale)."""
         width, height = frame_size()
         for mob in (self.cards, self.left_block, self.counter):
             mob.restore()
@@ -286,7 +306,6 @@ class RaceScene(Scene):
             left = width / 2 - 0.25 - wide * scale
             if is_wide():
                 self.counter.move_to([left - 0.3, top, 0.0], aligned_edge=UR)
-                self.caption_within(left - 0.2)
         ceiling = min(self.left_block.get_bottom()[1], self.counter.get_bottom()[1]) - 0.15
         clear = True  # of the legend
         if beside:
@@ -302,13 +321,23 @@ class RaceScene(Scene):
                     scale = min(1.0, (top - floor) / tall)
                     left = width / 2 - 0.25 - wide * scale
             corner = np.array([left, top, 0.0])
-        room_width = (left - 0.2 if beside else width / 2 - 0.2) - (margin - 0.05)
+        text_right = left - 0.2 if beside else width / 2 - 0.2  # the picture's room ends here
+        if is_wide():
+            self.caption_within(text_right)
+        room_width = text_right - (margin - 0.05)
         if self.show_glyphs:  # in rows as wide as the picture's room, never shrunk
-            self.key = self.glyph_rows(room_width - 0.1, share)
-            if self.key is None:  # its slots do not fit beside it: no such layout
+            self.key = glyph_key(self.glyph_kinds, room_width - 0.1) if slots_up else self.glyph_rows(room_width - 0.1,
+                                                                                                       share)
+            self.top_slots = self.slots_under_counter() if slots_up else VGroup()
+            if self.key is None or self.top_slots is None:  # the slots do not fit there: no such layout
                 return False, -np.inf, 0.0
-            self.key.next_to(self.bottom_row(), UP, buff=0.2).align_to(self.caption, LEFT)
-        floor = (self.key if len(self.key) else self.bottom_row()).get_top()[1] + 0.2
+            if key_beside:
+                self.key = glyph_key(self.glyph_kinds, 0.0)  # one item a row
+                self.caption_within(text_right - self.key.get_width() - 0.4)
+                self.key.next_to(self.caption, RIGHT, buff=0.4).align_to(self.caption, DOWN)
+            else:
+                self.key.next_to(self.bottom_row(), UP, buff=0.2).align_to(self.caption, LEFT)
+        floor = max(m.get_top()[1] for m in (self.key, self.bottom_row()) if len(m)) + 0.2
         if not beside and cards:
             scale = min(1.0, (width - 0.5) / wide)
             corner = np.array([margin, floor + tall * scale, 0.0])
@@ -322,13 +351,25 @@ class RaceScene(Scene):
             corner = corner + (max(cards[i].get_width() for i in group) + self.CARD_BUFF * scale) * RIGHT
         if is_wide() and cards and not beside:  # the cards above the caption must clear the legend
             clear = floor <= ceiling
-        readable = clear and scale >= least - 1e-6 and self.key.get_width() <= room_width
+        readable = (clear and scale >= least - 1e-6 and self.key.get_width() <= room_width
+                    and (not is_wide() or max(self.caption.get_right()[0], self.key.get_right()[0] if len(self.key)
+                                              else -np.inf) <= text_right + 1e-6))
         if is_wide():  # the largest picture clear of the text, the frame's height beside or above the cards
+            readable = readable and self.place_beside_picture(text_right, floor - 0.05)
             region = (margin - 0.05, left - 0.2 if beside else width / 2 - 0.2,
                       floor if cards and not beside else -height / 2 + 0.2, height / 2 - 0.2)
             x0, x1, y0, y1 = largest_clear(region, self.picture_aspect(), self.text_boxes())
             return readable, round(y1 - y0, 2), scale
         return readable, round(min(room_width / self.picture_aspect(), ceiling - floor), 2), scale
+
+    def slots_under_counter(self) -> VGroup | None:
+        """The paths' squares' and bars' slots under the step counter, right-aligned with it, in rows that keep
+        0.3 clear of the legend (None when the legend leaves too little room)."""
+        right, legend = self.counter.get_right()[0], shown_span(self.left_block)[1] + 0.3
+        slots = inset_slots(self.glyphs, right - legend)
+        if slots.get_width() > right - legend:
+            return None
+        return slots.next_to(self.counter, DOWN, buff=0.25).align_to(self.counter, RIGHT)
 
     def caption_within(self, right: float) -> None:
         """The caption at the bottom left, its formula broken into lines that end before x = `right` (made once
@@ -388,9 +429,15 @@ class RaceScene(Scene):
         self.legend.show(tau)
         self.counter.show(tau)
         below_points(self.marker_labels, [self.anchor(point) for point in self.marker_points], self.room[2])
-        # beside the balls and end marks, wherever the camera has turned; clear of cards beside the picture
-        self.tags.show(tau, self.anchor, self.cards.get_left()[0] - 0.1 if self.cards_beside else None,
+        # beside the balls and end marks, wherever the camera has turned; clear of cards and charts beside the picture
+        self.tags.show(tau, self.anchor, self.tag_limit(),
                        [*self.marker_labels, *(g.slot for g in self.glyphs if g.inset_parts())])
+
+    def tag_limit(self) -> float | None:
+        """x that name tags turn left of their ball rather than reach past: 0.1 left of the cards and the side blocks
+        beside the picture (None: there are none)."""
+        edges = [m.get_left()[0] for m in ([self.cards] if self.cards_beside else []) + self.side_blocks()]
+        return min(edges) - 0.1 if edges else None
 
 
 class ContourScene(RaceScene):
@@ -463,11 +510,16 @@ class SplitScene(RaceScene):
     orbit_degrees: float = 20.0
     zoom: float = 0.72
     shift: float = 2.2  # scene units the 3D race moves left on screen
-    cards_may_go_beside = False  # the chart takes the right-hand side
+
+    @property
+    def cards_may_go_beside(self) -> bool:
+        """In 16:9 the cards take a column at the right edge and the chart the corner left of it; in a square or
+        vertical frame the chart takes the bottom, and the cards go across the frame."""
+        return is_wide()
 
     def add_landscape(self) -> None:
         super().add_landscape()
-        if is_wide():
+        if is_wide() and not self.fitted:  # the race keeps its place left of the chart
             self.frame.clear_updaters()
             self.frame.add_updater(self.orbit_beside_chart)
             self.orbit_beside_chart(self.frame)
@@ -475,12 +527,26 @@ class SplitScene(RaceScene):
     def orbit_beside_chart(self, frame):
         orbit_to(frame, self.start_theta + self.time * self.orbit_rate, (self.shift / self.zoom, 0.0))
 
-    @property
-    def fitted(self) -> bool:
-        """In 16:9 the race keeps its place beside the chart."""
-        return not is_wide()
-
     CHART_IN_SQUARE = (2.3, 1.6)  # the chart's box in a square frame: in the bottom right corner, the race wide
+    # the chart's box in a fitted 16:9 race, right of the picture and above the caption: beside the column of
+    # cards, or at the frame's right edge
+    CHART_BY_CARDS, CHART_AT_EDGE = (3.0, 2.4), (4.0, 2.6)
+
+    def side_blocks(self) -> list:
+        """The chart, in a fitted 16:9 race."""
+        return [self.chart] if is_wide() and self.fitted else []
+
+    def place_beside_picture(self, right: float, floor: float) -> bool:
+        """The chart right of the picture, ending at x = `right`, its bottom at y = `floor` (above the caption and
+        the key): whether it keeps 0.15 clear of the step counter and the slots under it."""
+        if not self.side_blocks():
+            return True
+        self.chart.move_to([right, floor, 0.0], aligned_edge=DR)
+        ceiling = min(m.get_bottom()[1] for m in (self.counter, self.top_slots) if len(m))
+        return self.chart.get_top()[1] <= ceiling - 0.15
+
+    def text_boxes(self) -> list[tuple[float, float, float, float]]:
+        return [*super().text_boxes(), *blocks_boxes(self.side_blocks())]
 
     @staticmethod
     def is_square() -> bool:
@@ -489,7 +555,11 @@ class SplitScene(RaceScene):
 
     def fit_caption(self) -> None:
         """In a square frame the chart takes the bottom right corner: the caption, left of it, shrinks to fit
-        (no further than readable) or breaks its formula into more lines."""
+        (no further than readable) or breaks its formula into more lines; in a fitted 16:9 race the chart is
+        made here, to be placed with the cards."""
+        if is_wide() and self.fitted:  # placed with the cards (place_beside_picture)
+            size = self.CHART_BY_CARDS if self.show_equations else self.CHART_AT_EDGE
+            self.chart = LossChart(self.paths, self.run.num_steps, *size)
         if not self.is_square():
             return
         self.chart = LossChart(self.paths, self.run.num_steps, *self.CHART_IN_SQUARE).to_corner(DR, buff=0.25)
@@ -522,11 +592,12 @@ class SplitScene(RaceScene):
         return [self.counter] if self.is_square() else super().top_row()
 
     def build_overlays(self) -> None:
-        """The chart right of the race (16:9), beside the caption under the race (1:1), or below the race (9:16)."""
+        """The chart right of the race (16:9; with cards or glyphs in the picture's room's bottom right corner),
+        beside the caption under the race (1:1), or below the race (9:16)."""
         super().build_overlays()
         width, height = frame_size()
         bottom, top = self.band
-        if is_wide():
+        if is_wide() and not self.fitted:
             self.chart = LossChart(self.paths, self.run.num_steps, width=5.0, height=3.6)
             self.chart.to_edge(RIGHT, buff=0.45).shift(0.2 * DOWN)
         elif height > width:
@@ -538,7 +609,7 @@ class SplitScene(RaceScene):
     def add_overlays(self) -> None:
         super().add_overlays()
         self.chart.fix_in_frame()
-        if not is_wide():
+        if self.fitted:
             keep_stroke_widths(self.chart)
         self.add(self.chart)
 
