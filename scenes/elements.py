@@ -68,9 +68,32 @@ def project_to_pixels(frame, points: np.ndarray, width: int, height: int) -> np.
 TEXT_PATHS = dict(use_simple_quadratic_approx=False)
 
 
+class FlatOutline(VMobject):
+    """Glyph outlines joined into one path, lying in the frame's plane, facing the viewer as each glyph does."""
+
+    def get_area_vector(self) -> np.ndarray:
+        """Σ over subpaths of ½ Σ (x0 + x1)(y1 − y0), each closed on itself, along OUT.
+
+        ManimGL's counts the joins between subpaths too: where the text sits moves them, and a total that turns
+        negative flips the normal, which draws the text hollow (its outline only)."""
+        area = 0.0
+        for sub in self.get_subpaths():
+            p0 = sub[::2]
+            p1 = np.roll(p0, -1, axis=0)
+            area += 0.5 * float(((p0[:, 0] + p1[:, 0]) * (p1[:, 1] - p0[:, 1])).sum())
+        return np.array([0.0, 0.0, area])
+
+
+def flat_outline(mob: VMobject) -> FlatOutline:
+    """The one-path outline `mob` as a FlatOutline: the same points and style."""
+    flat = FlatOutline().set_points(mob.get_points())
+    return flat.set_fill(mob.get_fill_color(), float(mob.get_fill_opacity())).set_stroke(width=0)
+
+
 def glyph_outline(text: str, font_size: float, weight: str = "NORMAL") -> VMobject:
     """The text's glyphs at exactly `font_size` as one outline, traced faithfully."""
-    return single_outline(Text(text, font=FONT, font_size=font_size, weight=weight, path_string_config=TEXT_PATHS))
+    return flat_outline(single_outline(Text(text, font=FONT, font_size=font_size, weight=weight,
+                                            path_string_config=TEXT_PATHS)))
 
 
 def text_outline(text: str, size: float, weight: str = "NORMAL") -> VMobject:
@@ -601,16 +624,20 @@ class HeadTags(VGroup):
         self.notes.set_opacity(0)
         super().__init__(self.tags, self.notes)
 
-    def show(self, tau: float, anchor=lambda point: point, right: float | None = None, placed=()) -> None:
+    def show(self, tau: float, anchor=lambda point: point, right: float | None = None, placed=(),
+             left: float | None = None) -> None:
         """Place tags and notes; `anchor` maps a scene point to where it shows among overlays fixed in the frame; a
-        tag that would reach past x = `right` (what sits beside the picture) goes left of its ball; tags and notes
-        are lifted clear of what is `placed` already (the minima's labels, the room of the squares and bars)."""
+        tag that would reach past x = `right` (what sits beside the picture) goes left of its ball, and no further
+        left than x = `left` (what sits on the other side); tags and notes are lifted clear of what is `placed`
+        already (the minima's labels, the room of the squares and bars)."""
         for i, tracer in enumerate(self.tracers):
             ended = tracer.path.ended(tau)
             ball = anchor(tracer.ball.get_center())
             self.tags[i].next_to(ball, UR, buff=0.06).set_opacity(0 if ended else 1)
             if right is not None and self.tags[i].get_right()[0] > right:
                 self.tags[i].next_to(ball, UL, buff=0.06)
+            if left is not None and self.tags[i].get_left()[0] < left:  # above the ball, where it fits between
+                self.tags[i].shift((left - self.tags[i].get_left()[0]) * RIGHT)
             if ended and len(self.notes):
                 self.notes[i].next_to(anchor(tracer.end_mark.get_center()), UP, buff=0.12).set_opacity(1)
         unstack([*self.notes, *self.tags], placed)
@@ -666,7 +693,7 @@ def formula_text(tex: str, color: str | None = None, role: str = "formula", scal
     """A formula whose digits are as tall as the caption's (mathtext, or LaTeX where installed), in the theme's
     text colour unless `color` is given."""
     digit = digit_height(CAPTION) * scale
-    mob = formula(tex, size=1.0, color=color or current().text)
+    mob = flat_outline(formula(tex, size=1.0, color=color or current().text))
     mob.scale(digit / formula_digit())
     return measured(mob, digit, role)
 

@@ -21,13 +21,15 @@ from optimizers.run import Run  # noqa: E402
 from scenes.chapters import CHAPTERS, Beat, Ending, Panel  # noqa: E402
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    CAPTION, READOUT, TITLE, HeadTags, HeightField, Key, Legend, PathTracer, readable_scale, shown_span,
-    StepCounter, aim_camera, contour_map, fit_camera, frame_size, is_wide, keep_stroke_widths, wrapped_label, drawing_order, label, landscape_3d, minima_markers, minimum_label, on_surface,
-    paths_of, project_to_pixels, screen_point, text_sizes, visible_minima,
+    CAPTION, READOUT, TITLE, HeadTags, HeightField, Key, Legend, PathTracer, StepCounter, aim_camera, below_points,
+    contour_map, drawing_order, fit_camera, fit_camera_clear, frame_size, is_wide, keep_stroke_widths, label,
+    landscape_3d, map_frame, minima_markers, minimum_label, on_surface, paths_of, project_to_pixels, readable_scale,
+    screen_point, shown_span, text_sizes, visible_minima, wrapped_label,
 )
 from scenes.equations import EquationCard  # noqa: E402
 from scenes.glyphs import StateGlyphs, glyph_key  # noqa: E402
 from scenes.pacing import pace_drawn  # noqa: E402
+from scenes.race import blocks_boxes  # noqa: E402
 from scenes.source import chapter_runs  # noqa: E402
 from scenes.stage import LIFT, Stage  # noqa: E402
 from scenes.theme import DARK, current  # noqa: E402
@@ -44,8 +46,12 @@ FAINT = dict(width=1.2, opacity=0.3, casing=0.6)
 class PanelView(Group):
     """A panel: a titled contour map with its paths, glyphs and name tags (or, for '3d', the paths only)."""
 
-    def __init__(self, panel: Panel, run: Run, size: float, center=ORIGIN, to_3d=None, compact: bool = False):
+    def __init__(self, panel: Panel, run: Run, size: float, center=ORIGIN, to_3d=None, compact: bool = False,
+                 title_width: float = np.inf, right: float = np.inf):
+        """title_width: the panel's title is broken into lines no wider; right: a map's name tags turn left of
+        their ball rather than reach past it (its cell's edge), and reach no further left than the map."""
         super().__init__()
+        self.right = right
         self.panel, self.run, self.stage = panel, run, Stage.from_run(run)
         self.paths = self.shown_paths(panel, run)
         self.size = size
@@ -56,12 +62,13 @@ class PanelView(Group):
             contours = contour_map(run, self.stage, size, center, pixels=600)
             self.bounds = (contours[0].get_left()[0], contours[0].get_right()[0], contours[0].get_bottom()[1],
                            contours[0].get_top()[1])
-            self.add(contours, minima_markers(run, lambda x, y: self.to_points(np.array([[x, y]]))[0]))
-            for m in visible_minima(run):
-                self.marker_labels.add(minimum_label(m).next_to(self.to_points(np.array([[m.x, m.y]]))[0], DOWN,
-                                                                buff=0.12))
+            markers = minima_markers(run, lambda x, y: self.to_points(np.array([[x, y]]))[0])
+            self.add(contours, markers)
+            self.marker_labels.add(*(minimum_label(m) for m in visible_minima(run)))
+            # the map's bottom edge is the floor: below it sit the tick labels
+            below_points(self.marker_labels, [m.get_center() for m in markers], self.bounds[2])
             if panel.title:
-                self.add(label(panel.title, READOUT, role="panel").next_to(contours[0], UP, buff=0.1))
+                self.add(panel_title(panel, title_width).next_to(contours[0], UP, buff=0.1))
         self.order = drawing_order(self.paths)  # slow paths on top
         if panel.endings:  # the first ending's paths (the story: those that escaped) drawn last, on top
             first = ending_color(panel.endings[0], run, self.paths[0].index)
@@ -111,14 +118,19 @@ class PanelView(Group):
     def show(self, tau: float) -> None:
         for mob in (*self.tracers, *self.glyphs):
             mob.show(tau)
-        if isinstance(self.tags, HeadTags):
-            self.tags.show(tau)
+        if isinstance(self.tags, HeadTags):  # clear of the minima's labels
+            self.tags.show(tau, right=self.right, placed=list(self.marker_labels), left=self.bounds[0])
         self.legend.show(tau)
         self.last_tau = tau
         if self.counter:
             self.counter.show(tau)
         if self.pin:
             self.pin()
+
+
+def panel_title(panel: Panel, max_width: float) -> VMobject:
+    """The panel's title, broken at spaces into lines no wider than max_width."""
+    return wrapped_label(panel.title, READOUT, max_width, role="panel")
 
 
 def ending_color(ending: Ending, run: Run, index: tuple[int, int, int]) -> str:
@@ -172,13 +184,23 @@ class ChapterScene(Scene):
         top, bottom = height / 2 - TITLE_BUFF - 0.55, extras.get_top()[1] + 0.15
         below = has_side and self.side_below(beat, edge, top, bottom)
         apart = below and self.legend_by_chart(beat)  # the map's legend left of the chart, the map the wider
+        first = beat.panels[0]
+        paths, run = PanelView.shown_paths(first, self.runs[first.run]), self.runs[first.run]
+        left, right = -edge, edge
         if below:  # the equations or the chart below the panels, across the frame
-            first = beat.panels[0]
-            paths, run = PanelView.shown_paths(first, self.runs[first.run]), self.runs[first.run]
             side = self.side_column(beat, paths, run, top, bottom, below=True,
                                     leave=self.legend_scale(first, run, paths)[1] + self.LEGEND_GAP if apart else 0.0)
             bottom = side.get_top()[1] + 0.2
-        left, right = -edge, (edge - self.side_width(beat) - 0.2) if has_side and not below else edge
+        elif has_side:  # in the right-hand column; the panels end short of it, and of cards reaching past it
+            side = self.side_column(beat, paths, run, top, bottom, below=False)
+            right = min(edge - self.side_width(beat) - 0.2, side.get_left()[0] - 0.2)
+        else:
+            side = self.side_column(beat, paths, run, top, bottom, below=False)  # empty
+        projection = next((self.runs[p.run].meta.projection for p in beat.panels if self.runs[p.run].meta.projection),
+                          None)
+        if projection:  # a network's picture says which plane through its weights it shows, and how much it holds
+            extras.add(label(projection.statement, CAPTION, role="caption")
+                       .to_corner(UL, buff=TITLE_BUFF).shift(0.62 * DOWN))
         n = len(beat.panels)
         cols = self.columns(beat, left, right, top, bottom)
         rows = n // cols
@@ -187,29 +209,21 @@ class ChapterScene(Scene):
         for j, panel in enumerate(beat.panels):
             run = self.runs[panel.run]
             if panel.view == "3d":
-                view = self.setup_3d(panel, run, shift=(right - edge) / 2, legend=not beat.chart,
-                                     room=(left, right, bottom, top))
+                view = self.setup_3d(panel, run, legend=not beat.chart, room=(left, right, bottom, top),
+                                     clear=[side, *extras])
             else:
                 cell_top = top - (j // cols) * cell_h
                 view = self.map_panel(panel, run, left + (j % cols) * cell_w, cell_w, cell_top, cell_top - cell_h,
                                       compact=n > 1, legend_apart=apart)
                 flat.add(view)
             views.append(view)
-        if not below:
-            side = self.side_column(beat, views[0].paths, views[0].run, top, bottom, below=False)
         if apart:  # centred on the chart's box, left of its tick labels
             legend = views[0].legend.scale(self.legend_scale(beat.panels[0], views[0].run, views[0].paths)[0])
             legend.shift((side.get_left()[0] - self.LEGEND_GAP - shown_span(legend)[1]) * RIGHT)
             legend.set_y(side.box.get_y())
         overlay = Group(flat, side, extras)
-        projection = next((self.runs[p.run].meta.projection for p in beat.panels if self.runs[p.run].meta.projection),
-                          None)
-        if projection:  # a network's picture says which plane through its weights it shows, and how much it holds
-            overlay.add(label(projection.statement, CAPTION, role="caption")
-                        .to_corner(UL, buff=TITLE_BUFF).shift(0.62 * DOWN))
         overlay.fix_in_frame()
-        if not is_wide():
-            keep_stroke_widths(overlay)
+        keep_stroke_widths(overlay)  # a 3D panel's camera may be zoomed to fit it
         self.add(overlay)
 
         # the beat: every panel runs its steps over the same time, paced by where the paths move
@@ -284,8 +298,13 @@ class ChapterScene(Scene):
         room = frame_size()[0] - 0.6 - self.CHART_LEAST - self.LEGEND_GAP
         scale = max(readable_scale(legend), min(1.0, room / max(right - left, 1e-6)))
         return scale, scale * (right - left)
-    TICKS = 0.45  # room for the map's tick labels, left and below
+    TICKS = 0.45  # room for the map's tick labels below it, and at least this left of it
     GAP = 0.15
+
+    def left_room(self, run: Run) -> float:
+        """Room left of a map for its y tick labels and axis name: TICKS, or their width and gap where wider."""
+        ticks = map_frame(run, Stage.from_run(run), 1.0)
+        return max(self.TICKS, ticks[0].get_left()[0] - ticks.get_left()[0] + 0.05)
 
     def map_layout(self, panel: Panel, run: Run, width: float, height: float, compact: bool,
                    legend_apart: bool = False):
@@ -294,16 +313,30 @@ class ChapterScene(Scene):
         legend = PanelView.legend_of(panel, run, PanelView.shown_paths(panel, run), compact)
         if legend_apart:
             legend = VGroup()
-        title = 0.45 if panel.title else 0.0
+        title = self.title_room(panel, run, width)
         xmin, xmax, ymin, ymax = run.meta.surface.domain
         longer = max(xmax - xmin, ymax - ymin)
 
         def size_for(map_width: float, map_height: float) -> float:
             return min(map_width * longer / (xmax - xmin), map_height * longer / (ymax - ymin))
 
-        below = size_for(width - self.TICKS - 0.2, height - title - self.TICKS - legend.get_height() - 2 * self.GAP)
-        beside = size_for(width - self.TICKS - legend.get_width() - 0.6, height - title - self.TICKS - self.GAP)
+        ticks = self.left_room(run)
+        below = size_for(width - ticks - 0.2, height - title - self.TICKS - legend.get_height() - 2 * self.GAP)
+        beside = size_for(width - ticks - legend.get_width() - 0.6, height - title - self.TICKS - self.GAP)
         return max(below, beside), beside > below and not legend_apart, legend
+
+    TITLE_INSET = 0.1  # a panel's title keeps this far inside its cell
+
+    def title_width(self, run: Run, width: float) -> float:
+        """Widest a panel's title may be in a cell `width` wide: centred over its map, which sits right of its tick
+        labels, it stays inside the cell."""
+        return width - self.left_room(run) - self.TITLE_INSET
+
+    def title_room(self, panel: Panel, run: Run, width: float) -> float:
+        """Height a panel's title takes above its map in a cell `width` wide: one line 0.45, more if it wraps."""
+        if not panel.title:
+            return 0.0
+        return max(0.45, panel_title(panel, self.title_width(run, width)).get_height() + 0.2)
 
     def map_size(self, panel: Panel, run: Run, width: float, height: float, compact: bool) -> float:
         return self.map_layout(panel, run, width, height, compact)[0]
@@ -316,51 +349,63 @@ class ChapterScene(Scene):
         xmin, xmax, ymin, ymax = run.meta.surface.domain
         longer = max(xmax - xmin, ymax - ymin)
         map_width, map_height = size * (xmax - xmin) / longer, size * (ymax - ymin) / longer
-        title = 0.45 if panel.title else 0.0
+        title, ticks = self.title_room(panel, run, width), self.left_room(run)
         block = title + map_height + self.TICKS + (0 if beside else self.GAP + legend.get_height())
         map_top = (top + bottom) / 2 + block / 2 - title
         if beside:  # the legend in the cell's left part, the map to its right
             center = np.array([x0 + width - 0.15 - map_width / 2, map_top - map_height / 2, 0])
         else:
-            center = np.array([x0 + (width + self.TICKS) / 2, map_top - map_height / 2, 0])
-        view = PanelView(panel, run, size, center, compact=compact)
+            center = np.array([x0 + (width + ticks) / 2, map_top - map_height / 2, 0])
+        # tags turn left of their ball short of the cell's right edge, where the next cell's tick labels begin
+        view = PanelView(panel, run, size, center, compact=compact, title_width=self.title_width(run, width),
+                         right=x0 + width - 0.05)
         if beside:
-            view.legend.next_to(center + map_width / 2 * LEFT, LEFT, buff=self.TICKS + 0.3)
+            view.legend.next_to(center + map_width / 2 * LEFT, LEFT, buff=ticks + 0.3)
         elif not legend_apart:  # under the map from its tick labels' edge
             view.legend.next_to(center + (map_height / 2 + self.TICKS) * DOWN, DOWN, buff=self.GAP)
-            view.legend.align_to(center + (map_width / 2 + self.TICKS) * LEFT, LEFT)
+            view.legend.align_to(center + (map_width / 2 + ticks) * LEFT, LEFT)
             if not is_wide():  # inside the cell: a square frame's text reads large enough to shrink to 3/4
                 view.legend.set_max_width(max(width - 0.2, 0.75 * view.legend.get_width()), about_edge=LEFT)
         view.add(view.legend)
         return view
 
-    def setup_3d(self, panel: Panel, run: Run, shift: float, legend: bool = True,
-                 room: tuple[float, float, float, float] = (-7.0, 7.0, -4.0, 4.0)) -> PanelView:
-        """The 3D surface with the panel's paths; overlays stay fixed in the frame. In a square or vertical frame
-        the surface fills the room = (left, right, bottom, top), below its legend."""
+    def setup_3d(self, panel: Panel, run: Run, legend: bool = True,
+                 room: tuple[float, float, float, float] = (-7.0, 7.0, -4.0, 4.0), clear=()) -> PanelView:
+        """The 3D surface with the panel's paths and its minima's labels; overlays stay fixed in the frame. The
+        surface fills the room = (left, right, bottom, top) below its legend; in 16:9 it may reach up beside the
+        title, legend and step counter, clear of them and of the blocks in `clear`."""
         stage, height = Stage.from_run(run), HeightField(run)
-        to_3d = on_surface(stage, height, LIFT)
         landscape = landscape_3d(run, stage, height)
         self.add(landscape)
-        aim_camera(self.frame, run, 5.2 if shift == 0 else 7.4)
-        right = self.frame.get_inverse_camera_rotation_matrix()[0]
-        self.frame.move_to(-shift * 1.05 * right)
-        view = PanelView(panel, run, 0, to_3d=to_3d)
+        aim_camera(self.frame, run, 5.2)
+        view = PanelView(panel, run, 0, to_3d=on_surface(stage, height, LIFT))
         self.add(view)
         # Beside a loss chart the chart carries the losses, and the tags name the balls: no legend over the surface.
-        legend = view.legend.to_corner(UL, buff=TITLE_BUFF).shift(0.7 * DOWN).fix_in_frame() if legend else Group()
+        legend = view.legend.to_corner(UL, buff=TITLE_BUFF).shift(0.7 * DOWN).fix_in_frame() if legend else VGroup()
         counter = StepCounter(run.num_steps).to_corner(UP + RIGHT, buff=TITLE_BUFF).fix_in_frame()
         tags = HeadTags(view.tracers).fix_in_frame()
-        if not is_wide():
-            left, right, bottom, top = room
-            top = min(top, legend.get_bottom()[1] - 0.2 if len(legend) else top)
-            fit_camera(self.frame, landscape[0].get_points()[::7], (left, right, bottom, top), [self.frame.get_theta()])
-            for mob in (legend, counter, tags):
-                keep_stroke_widths(mob)
-        self.add(legend, counter, tags)
-        view.counter = counter
-        pixels = self.camera.get_pixel_shape()
-        view.pin = lambda: tags.show(view.last_tau, lambda point: screen_point(self.frame, point, *pixels))
+        minima = VGroup(*(minimum_label(m) for m in visible_minima(run))).fix_in_frame()
+        left, right, bottom, top = room
+        below_legend = (left, right, bottom, min(top, legend.get_bottom()[1] - 0.2) if len(legend) else top)
+        points, thetas = landscape[0].get_points()[::7], [self.frame.get_theta()]
+        if is_wide():
+            whole = (left, right, bottom, frame_size()[1] / 2 - 0.2)
+            fit_camera_clear(self.frame, points, whole, thetas, blocks_boxes([self.title(), legend, counter, *clear]),
+                             below_legend)
+        else:
+            fit_camera(self.frame, points, below_legend, thetas)
+        for mob in (legend, counter, tags, minima):
+            keep_stroke_widths(mob)  # the camera is zoomed to fit the surface
+        self.add(legend, counter, minima, tags)
+        view.counter, view.marker_labels = counter, minima
+        pixels, marker_points = self.camera.get_pixel_shape(), [m.get_center() for m in landscape[2]]
+
+        def pin() -> None:  # the labels follow their points on screen; tags turn left short of the side column
+            anchor = lambda point: screen_point(self.frame, point, *pixels)  # noqa: E731
+            below_points(minima, [anchor(point) for point in marker_points], bottom)
+            tags.show(view.last_tau, anchor, right, list(minima))
+
+        view.pin = pin
         return view
 
     @staticmethod
