@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from files.atomic import alive, make_public, remove_stale_parts, temp_beside
+from files.atomic import alive, make_public, remove_stale_parts, temp_beside, written_path
 from landscapes.limits import LIMITS
 
 from .errors import OutputError, UsageError
@@ -33,14 +33,15 @@ def check_output(path: str, suffixes: Sequence[str], flag: str) -> Path:
     if target.suffix.lower() not in suffixes:
         raise UsageError(f"{flag} {path!r}: unsupported format {target.suffix!r} (use {', '.join(suffixes)})")
     check_name(target, flag)
-    folder = target.parent
+    real = written_path(target)
+    folder = real.parent
     if not folder.is_dir():
         raise UsageError(f"{flag} {path!r}: folder '{folder}' does not exist")
-    if target.is_dir():
+    if real.is_dir():
         raise UsageError(f"{flag} {path!r}: not writable, it is a folder")
-    if target.exists() and not os.access(target, os.W_OK):
+    if real.exists() and not os.access(real, os.W_OK):
         raise UsageError(f"{flag} {path!r}: not writable")
-    try_writing(folder, target, flag)
+    try_writing(folder, real, flag)
     return target
 
 
@@ -114,20 +115,20 @@ def publish(makers: dict[Path, Callable[[Path], None]], jobs: int = 1) -> list[P
     # Folders checked earlier but not made yet (media/, a --gif-dir): made only now that there is something to
     # put in them, and removed again if the outputs cannot all be written.
     made = [folder for folder in {target.parent for target in makers} if not folder.exists()]
-    for folder in {target.parent for target in makers}:
+    for folder in {written_path(target).parent for target in makers}:
         remove_stale_parts(folder)
     try:
         for folder in made:
             folder.mkdir()
         for current in makers:
-            temps[current] = temp_beside(current)
+            temps[current] = temp_beside(written_path(current))
         with ThreadPoolExecutor(jobs) as pool:  # the makers run ffmpeg: threads wait, processes work
             futures = {pool.submit(make, temps[target]): target for target, make in makers.items()}
             for future in futures:  # in order, so that the first target that failed is named
                 current = futures[future]
                 future.result()
         for current, temp in temps.items():
-            os.replace(temp, current)
+            os.replace(temp, written_path(current))
     except BaseException as error:
         for folder in made:
             shutil.rmtree(folder, ignore_errors=True)

@@ -21,6 +21,11 @@ def make_public(path: str | os.PathLike, folder: bool = False) -> None:
     os.chmod(path, (0o777 if folder else 0o666) & ~umask)
 
 
+def written_path(target: str | os.PathLike) -> Path:
+    """The file a write to target lands in: a symbolic link is followed, so that it stays a link, to new content."""
+    return Path(os.path.realpath(target)) if Path(target).is_symlink() else Path(target)
+
+
 def temp_beside(target: str | os.PathLike) -> Path:
     """A new, empty, hidden temp file in the target's folder (same file system, so the rename is atomic)."""
     target = Path(target)
@@ -35,6 +40,7 @@ def temp_beside(target: str | os.PathLike) -> Path:
 
 def write_atomic(path: str | os.PathLike, write: Callable, mode: str = "wb") -> None:
     """Call write(file) on a temp file beside `path`, then rename it into place; on any failure remove it."""
+    path = written_path(path)
     tmp = temp_beside(path)
     try:
         with open(tmp, mode) as f:

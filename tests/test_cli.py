@@ -190,6 +190,34 @@ def test_existing_file_is_replaced_not_appended(tmp_path):
     assert len(_rows(target)) == 1 + 2 * (STEPS + 1)
 
 
+@pytest.mark.parametrize("relative", [False, True])
+@pytest.mark.parametrize("suffix", [".csv", ".npz"])
+def test_a_link_stays_a_link_to_the_new_content(tmp_path, suffix, relative):
+    """Writing through a symbolic link fills the file it points to (as a shell's > would), in another folder."""
+    real = tmp_path / "store" / f"paths{suffix}"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / f"link{suffix}"
+    link.symlink_to(os.path.relpath(real, tmp_path) if relative else real)
+    assert render.main([*BASE, "--trajectory-out", str(link)]) == 0
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert real.read_bytes() != b"old\n"
+    if suffix == ".csv":
+        assert _rows(real)[0] == ["optimizer", "start", "step", "x", "y", "loss"]
+    else:
+        assert Run.load(real).params.shape[-2] == STEPS + 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link" + suffix, "store"]
+    assert [p.name for p in real.parent.iterdir()] == [real.name]
+
+
+def test_a_link_into_a_missing_folder_is_one_line(tmp_path, capsys):
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "gone" / "paths.csv")
+    assert render.main([*BASE, "--trajectory-out", str(link)]) == 2
+    _assert_one_line_error(capsys, ["gone"])
+    assert link.is_symlink() and not (tmp_path / "gone").exists()
+
+
 def test_failed_run_keeps_an_existing_file(tmp_path, capsys):
     target = tmp_path / "paths.csv"
     target.write_text("old\n")
