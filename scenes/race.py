@@ -105,7 +105,13 @@ class RaceScene(Scene):
                 "legend": text_sizes([self.legend], 640),
                 "insets": [{"box": frame_box(*parts), "fixed": all(p.is_fixed_in_frame() for p in parts),
                             "on_picture": self.shows_in(frame_box(*parts), width, height)}
-                           for parts in (g.inset_parts() for g in self.glyphs) if parts]}
+                           for parts in (g.inset_parts() for g in self.glyphs) if parts],
+                "blocks": {name: {"box": frame_box(m), "on_picture": self.shows_in(frame_box(m), width, height)}
+                           for name, m in self.blocks().items() if len(m)}}
+
+    def blocks(self) -> dict:
+        """The blocks fixed in the frame that the picture keeps clear of, by name (for the probe)."""
+        return {"cards": self.cards}
 
     def picture_pixels(self, width: int, height: int) -> list[float]:
         """The pixel box [left, top, right, bottom] of the surface as the camera shows it now."""
@@ -215,7 +221,8 @@ class RaceScene(Scene):
         self.cards_beside = False
         self.place_overlays()
         above = [m for m in (*self.top_row(), self.top_slots) if len(m)]
-        below = [m for m in (self.bottom_row(), self.key, *([] if self.cards_beside else [self.cards])) if len(m)]
+        below = [m for m in (self.bottom_row(), self.key, *([] if self.cards_beside else self.card_stack()))
+                 if len(m)]
         right = min([self.cards.get_left()[0] - 0.2 if self.cards_beside else width / 2 - 0.2,
                      *(m.get_left()[0] - 0.2 for m in self.side_blocks())])
         self.room = (-width / 2 + 0.2, right, max(m.get_top()[1] for m in below) + 0.15,
@@ -224,6 +231,10 @@ class RaceScene(Scene):
         # Order matters for speed: alike mobjects in a row share one fill pass (see Legend).
         self.overlays = VGroup(self.counter, self.caption, self.legend, self.note_text, self.cards, self.key,
                                self.top_slots)
+
+    def card_stack(self) -> list:
+        """What is packed in columns as equation cards are (the cards)."""
+        return list(self.cards)
 
     def side_blocks(self) -> list:
         """What a view puts beside the picture, at the right of its room, in a fitted 16:9 race (nothing here)."""
@@ -260,9 +271,10 @@ class RaceScene(Scene):
             return
         self.left_block = VGroup(self.legend, self.note_text)
         self.captions = {None: self.caption}
-        for mob in (self.cards, self.left_block, self.counter):
+        self.stack = VGroup(*self.card_stack())
+        for mob in (self.stack, self.left_block, self.counter):
             mob.save_state()
-        options = [(False, count) for count in range(1, len(self.cards) + 1)] or [(False, 1)]
+        options = [(False, count) for count in range(1, len(self.stack) + 1)] or [(False, 1)]
         if len(self.cards) and self.cards_may_go_beside:  # in 16:9, in as many columns as it takes
             options += [(True, count) for count in range(1, len(self.cards) + 1 if is_wide() else 2)]
         # the glyph key's slots above it, or beside it in narrower rows; in 16:9 also under the step counter, beside
@@ -287,15 +299,15 @@ class RaceScene(Scene):
         right of the caption, whose formula breaks into more lines to leave it room; returns (everything readable?, the picture's size
         in the room left, the cards' scale)."""
         width, height = frame_size()
-        for mob in (self.cards, self.left_block, self.counter):
+        for mob in (self.stack, self.left_block, self.counter):
             mob.restore()
         self.caption = self.captions[None]
-        cards, margin = list(self.cards), -width / 2 + 0.25
+        cards, margin = list(self.stack), -width / 2 + 0.25
         groups = balanced_columns([c.get_height() for c in cards], count, self.CARD_BUFF) if cards else []
         wide = sum(max(cards[i].get_width() for i in g) for g in groups) + self.CARD_BUFF * (len(groups) - 1)
         tall = max((sum(cards[i].get_height() for i in g) + self.CARD_BUFF * (len(g) - 1) for g in groups),
                    default=0.0)
-        least = readable_scale(self.cards)
+        least = readable_scale(self.stack)
         scale, left = 1.0, width / 2 - 0.25
         if beside:
             if is_wide():
@@ -342,7 +354,7 @@ class RaceScene(Scene):
             scale = min(1.0, (width - 0.5) / wide)
             corner = np.array([margin, floor + tall * scale, 0.0])
             floor = corner[1] + 0.15
-        self.cards.scale(scale)
+        self.stack.scale(scale)
         for group in groups:  # each column top-aligned at the corner, the next one to its right
             y = corner[1]
             for i in group:
@@ -531,6 +543,24 @@ class SplitScene(RaceScene):
     # the chart's box in a fitted 16:9 race, right of the picture and above the caption: beside the column of
     # cards, or at the frame's right edge
     CHART_BY_CARDS, CHART_AT_EDGE = (3.0, 2.4), (4.0, 2.6)
+    CHART_IN_STACK = (3.4, 2.0)  # the chart's box packed with the equation cards (a vertical frame)
+
+    @property
+    def chart_in_stack(self) -> bool:
+        """In a vertical frame with equation cards, the chart is packed in their columns (one more card): below the
+        race, over the cards, it would leave the race little of the frame's height."""
+        width, height = frame_size()
+        return height > 1.2 * width and bool(self.show_equations)
+
+    def card_stack(self) -> list:
+        return [*self.cards, *([self.chart] if self.chart_in_stack else [])]
+
+    def chart_in_corner(self) -> bool:
+        """The chart in the bottom right corner of a square frame, the legend and the caption left of it."""
+        return self.is_square() and not self.chart_in_stack
+
+    def blocks(self) -> dict:
+        return {**super().blocks(), "chart": self.chart}
 
     def side_blocks(self) -> list:
         """The chart, in a fitted 16:9 race."""
@@ -557,10 +587,11 @@ class SplitScene(RaceScene):
         """In a square frame the chart takes the bottom right corner: the caption, left of it, shrinks to fit
         (no further than readable) or breaks its formula into more lines; in a fitted 16:9 race the chart is
         made here, to be placed with the cards."""
-        if is_wide() and self.fitted:  # placed with the cards (place_beside_picture)
-            size = self.CHART_BY_CARDS if self.show_equations else self.CHART_AT_EDGE
+        if is_wide() and self.fitted or self.chart_in_stack:  # placed with the cards
+            size = (self.CHART_BY_CARDS if self.show_equations else self.CHART_AT_EDGE) if is_wide() else \
+                self.CHART_IN_STACK
             self.chart = LossChart(self.paths, self.run.num_steps, *size)
-        if not self.is_square():
+        if not self.chart_in_corner():
             return
         self.chart = LossChart(self.paths, self.run.num_steps, *self.CHART_IN_SQUARE).to_corner(DR, buff=0.25)
         room = self.chart_room()
@@ -576,7 +607,7 @@ class SplitScene(RaceScene):
     def place_overlays(self) -> None:
         """In a square frame the legend (and note) above the caption, left of the chart, shrunk like the caption:
         the race above them takes the frame's width and reaches up to the step counter."""
-        if self.is_square():
+        if self.chart_in_corner():
             if self.note:
                 self.note_text.next_to(self.legend, DOWN, buff=0.15).align_to(self.legend, LEFT)
             block = VGroup(self.legend, self.note_text)
@@ -586,21 +617,21 @@ class SplitScene(RaceScene):
         super().place_overlays()
 
     def bottom_row(self) -> VGroup:
-        return VGroup(self.caption, self.legend, self.note_text, self.chart) if self.is_square() else self.caption
+        return VGroup(self.caption, self.legend, self.note_text, self.chart) if self.chart_in_corner() else self.caption
 
     def top_row(self) -> list:
-        return [self.counter] if self.is_square() else super().top_row()
+        return [self.counter] if self.chart_in_corner() else super().top_row()
 
     def build_overlays(self) -> None:
-        """The chart right of the race (16:9; with cards or glyphs in the picture's room's bottom right corner),
-        beside the caption under the race (1:1), or below the race (9:16)."""
+        """The chart right of the race (16:9; with cards or glyphs right of the picture, above the caption), beside
+        the caption under the race (1:1), below the race (9:16), or with the equation cards."""
         super().build_overlays()
         width, height = frame_size()
         bottom, top = self.band
         if is_wide() and not self.fitted:
             self.chart = LossChart(self.paths, self.run.num_steps, width=5.0, height=3.6)
             self.chart.to_edge(RIGHT, buff=0.45).shift(0.2 * DOWN)
-        elif height > width:
+        elif height > width and not self.chart_in_stack:
             self.chart = LossChart(self.paths, self.run.num_steps, width=width - 1.9, height=min(3.2, 0.3 * height))
             self.chart.to_edge(RIGHT, buff=0.45).set_y(bottom + 0.1 + self.chart.get_height() / 2)
             self.band = (self.chart.get_top()[1] + 0.3, top)
