@@ -22,6 +22,11 @@ def main(argv: Sequence[str]) -> int:
 
     args = list_parser().parse(argv)
     surface = resolve_surface(args.surface) if args.surface else None
+    if surface is not None:  # rates for a surface no optimizer could run on would mislead
+        from optimizers.engine import check_finite, setup
+
+        setup()
+        check_finite(surface)
     print("Surfaces (--surface NAME[:key=value] or an expression in x, y):")
     for name, land in LANDSCAPES.items():
         params = ", ".join(f"{k}={v:g}" for k, v in land.parameters.items())

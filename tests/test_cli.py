@@ -311,3 +311,9 @@ def test_list_with_a_surface_shows_its_learning_rates(capsys):
     assert "learning_rate=per surface" in capsys.readouterr().out
     assert render.main(["list", "--surface", "two-hole"]) == 2
     assert "did you mean 'two-holes'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("expression,words", [("log(x)", ["not finite", "log(x)"]), ("x*0 + 1", ["flat"])])
+def test_list_refuses_a_surface_no_optimizer_could_run_on(expression, words, capsys):
+    assert render.main(["list", "--surface", expression]) == 2
+    _assert_one_line_error(capsys, words)
