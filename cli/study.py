@@ -2,6 +2,7 @@
 
 import csv
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from landscapes.limits import check, check_length
@@ -10,9 +11,8 @@ from scenes.job import RenderJob, SceneJob
 
 from . import process
 from .config import DEFAULT_OPTIMIZERS, DEFAULT_SURFACE
-from .encode import GIF_FPS, makers
+from .encode import DEFAULT_GIF_WIDTH, GIF_FPS, gif_sized, makers, scales_exactly
 from .errors import UsageError
-from .encode import DEFAULT_GIF_WIDTH
 from .options import QUALITIES, Parser, add_jobs, add_look, check_rendering, finite, jobs, one_of, positive_int
 from .outputs import VIDEO_SUFFIXES, check_distinct, check_output, default_outputs, publish, work_folder
 
@@ -136,18 +136,22 @@ def render_study(scene: str, targets: list[Path], args, run=None, study=None,
         if study is not None:
             study.save(folder / "study.npz")
             files["study_path"] = str(folder / "study.npz")
-        moving = [t for t in targets if t.suffix.lower() in (".mp4", ".gif")]
+        mp4s, gifs = ([t for t in targets if t.suffix.lower() == suffix] for suffix in (".mp4", ".gif"))
         stills = [t for t in targets if t.suffix.lower() == ".png"]
-        scenes = []
-        if moving:
-            scenes.append(SceneJob(scene, width, height, fps, duration=args.duration, theme=args.theme, **files))
+        main = SceneJob(scene, width, height, fps, duration=args.duration, theme=args.theme, **files)
+        # a GIF the movie cannot shrink to by a whole factor is rendered at its own size (scaled, it would blur)
+        own_gif = bool(gifs) and not scales_exactly(width, args.gif_width)
+        scenes = [main] if mp4s or (gifs and not own_gif) else []
+        if own_gif:
+            scenes.append(gif_sized(main, args.gif_width))
         if stills:
-            scenes.append(SceneJob(still_scene or scene, width, height, fps, movie=False, still=True,
-                                   duration=args.duration, theme=args.theme, **files))
+            scenes.append(replace(main, scene=still_scene or scene, movie=False, still=True))
         job = RenderJob(tuple(scenes), str(folder), label=f"rendering {targets[0].stem}", quiet=args.quiet)
         process.render(job, jobs=jobs(args.jobs))
         movie, still = job.movie(0), job.still(len(scenes) - 1)
-        written = publish({**makers(targets, movie, still, movie, args.gif_width, min(fps, GIF_FPS)), **(extra or {})})
+        gif_movie = job.movie(1 if mp4s and own_gif else 0)
+        written = publish({**makers(targets, movie, still, gif_movie, args.gif_width, min(fps, GIF_FPS)),
+                           **(extra or {})})
     if not args.quiet:
         for path in written:
             print(f"wrote {path}")

@@ -6,8 +6,11 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
+import cli.study
 import render
 from cli.basins import compute_basins
+from cli.encode import GIF_FPS
+from cli.options import QUALITIES
 from cli.sweep import compute_sweep
 from cli.tune import RATES, CONFIGURATIONS, grid, tune
 from landscapes import resolve_surface
@@ -184,3 +187,35 @@ def test_the_readme_on_tuning_by_final_loss_from_one_start():
     path = simulate(surface, [resolve_optimizer(spec, surface)], surface.landscape.starts, 150, grid_size=0).params[0, 0, 0]
     xmin, xmax, ymin, ymax = surface.domain
     assert np.abs(path).max() > 2 * max(xmax, ymax)
+
+
+class Rendered(BaseException):
+    """Raised by a stand-in for the render process, carrying the job it was given."""
+
+
+@pytest.mark.parametrize("quality,gif_scene", [("low", 1), ("medium", None), ("high", None)])
+def test_a_study_gif_is_drawn_at_its_own_size_unless_the_movie_shrinks_by_a_whole_factor(
+        quality, gif_scene, tmp_path, monkeypatch):
+    """854 px → 640 would blur every edge: the GIF gets a render of its own; 1280 and 1920 halve and third."""
+    def capture(job, preview=False, jobs=1):
+        raise Rendered(job)
+
+    monkeypatch.setattr(cli.study.process, "render", capture)
+    with pytest.raises(Rendered) as caught:
+        render.main(["basins", "--surface", "two-holes", "--optimizer", "gd", "--resolution", "21", "--steps", "50",
+                     "--quality", quality, "-o", str(tmp_path / "b.mp4"), "-o", str(tmp_path / "b.gif"), "-q"])
+    scenes = caught.value.args[0].scenes
+    assert scenes[0].width == QUALITIES[quality][0] and scenes[0].movie
+    if gif_scene is None:
+        assert len(scenes) == 1
+    else:
+        assert (scenes[gif_scene].width, scenes[gif_scene].height, scenes[gif_scene].movie) == (640, 360, True)
+        assert scenes[gif_scene].scene == scenes[0].scene and scenes[gif_scene].fps <= GIF_FPS
+
+
+def test_a_study_gif_and_movie_each_have_their_size(tmp_path):
+    gif, mp4 = tmp_path / "b.gif", tmp_path / "b.mp4"
+    assert render.main(["basins", "--surface", "two-holes", "--optimizer", "gd", "--resolution", "21", "--steps", "50",
+                        "--quality", "low", "--fps", "5", "--duration", "1", "-o", str(mp4), "-o", str(gif), "-q"]) == 0
+    assert iio.imread(gif)[-1].shape[:2] == (360, 640)
+    assert iio.imread(mp4, index=0).shape[:2] == (480, 854)
