@@ -285,19 +285,24 @@ class RaceScene(Scene):
         if self.show_glyphs and is_wide():
             options += [(beside, count, None, True, key_beside) for beside, count, share, *_ in options
                         if share is None for key_beside in (False, True)]
+        # in a square or vertical frame, a column beside the picture may also reach the frame's bottom, the caption
+        # left of it in more lines
+        options = [(*option, False) for option in options] + [(*option, True) for option in options
+                                                              if option[0] and not is_wide()]
         # readable first, then the larger picture, then the larger cards
         self.cards_beside, *option = max(options, key=lambda option: self.lay_cards(*option))
         self.lay_cards(self.cards_beside, *option)
 
     def lay_cards(self, beside: bool, count: int, share: float | None = None, slots_up: bool = False,
-                  key_beside: bool = False) -> tuple[bool, float, float]:
+                  key_beside: bool = False, low: bool = False) -> tuple[bool, float, float]:
         """Cards in `count` columns above the key, across the frame, or in columns `beside` the picture at the
         right edge down to the caption (the legend shrunk, no further than readable, to clear it; the key under
         the picture); in 16:9 the columns span the frame's height, the step counter left of their top and the
         caption left of them; `share`: how the glyph key is laid out (see glyph_rows), `slots_up`: the squares'
         and bars' slots under the step counter instead (16:9), `key_beside`: then the key in its narrowest rows
-        right of the caption, whose formula breaks into more lines to leave it room; returns (everything readable?, the picture's size
-        in the room left, the cards' scale)."""
+        right of the caption, whose formula breaks into more lines to leave it room, `low`: a column beside the
+        picture reaches the bottom of a square or vertical frame, the caption left of it; returns (everything
+        readable?, the picture's size in the room left, the cards' scale)."""
         width, height = frame_size()
         for mob in (self.stack, self.left_block, self.counter):
             mob.restore()
@@ -313,7 +318,8 @@ class RaceScene(Scene):
             if is_wide():
                 floor, top = -height / 2 + 0.15, height / 2 - 0.15
             else:
-                floor, top = self.bottom_row().get_top()[1] + 0.2, self.counter.get_bottom()[1] - 0.2
+                floor = -height / 2 + 0.15 if low else self.bottom_row().get_top()[1] + 0.2
+                top = self.counter.get_bottom()[1] - 0.2
             scale = min(1.0, (top - floor) / tall)
             left = width / 2 - 0.25 - wide * scale
             if is_wide():
@@ -334,7 +340,7 @@ class RaceScene(Scene):
                     left = width / 2 - 0.25 - wide * scale
             corner = np.array([left, top, 0.0])
         text_right = left - 0.2 if beside else width / 2 - 0.2  # the picture's room ends here
-        if is_wide():
+        if is_wide() or low:
             self.caption_within(text_right)
         room_width = text_right - (margin - 0.05)
         if self.show_glyphs:  # in rows as wide as the picture's room, never shrunk
@@ -364,8 +370,8 @@ class RaceScene(Scene):
         if is_wide() and cards and not beside:  # the cards above the caption must clear the legend
             clear = floor <= ceiling
         readable = (clear and scale >= least - 1e-6 and self.key.get_width() <= room_width
-                    and (not is_wide() or max(self.caption.get_right()[0], self.key.get_right()[0] if len(self.key)
-                                              else -np.inf) <= text_right + 1e-6))
+                    and (not (is_wide() or low) or max(self.caption.get_right()[0], self.key.get_right()[0]
+                                                        if len(self.key) else -np.inf) <= text_right + 1e-6))
         if is_wide():  # the largest picture clear of the text, the frame's height beside or above the cards
             readable = readable and self.place_beside_picture(text_right, floor - 0.05)
             region = (margin - 0.05, left - 0.2 if beside else width / 2 - 0.2,
@@ -525,9 +531,9 @@ class SplitScene(RaceScene):
 
     @property
     def cards_may_go_beside(self) -> bool:
-        """In 16:9 the cards take a column at the right edge and the chart the corner left of it; in a square or
-        vertical frame the chart takes the bottom, and the cards go across the frame."""
-        return is_wide()
+        """In 16:9 the cards take a column at the right edge, the chart beside the picture; in a square or vertical
+        frame the chart is packed with them."""
+        return is_wide() or self.chart_in_stack
 
     def add_landscape(self) -> None:
         super().add_landscape()
@@ -543,14 +549,14 @@ class SplitScene(RaceScene):
     # the chart's box in a fitted 16:9 race, right of the picture and above the caption: beside the column of
     # cards, or at the frame's right edge
     CHART_BY_CARDS, CHART_AT_EDGE = (3.0, 2.4), (4.0, 2.6)
-    CHART_IN_STACK = (3.4, 2.0)  # the chart's box packed with the equation cards (a vertical frame)
+    CHART_IN_STACK = (3.0, 1.6)  # the chart's box packed with the equation cards (a square or vertical frame)
 
     @property
     def chart_in_stack(self) -> bool:
-        """In a vertical frame with equation cards, the chart is packed in their columns (one more card): below the
-        race, over the cards, it would leave the race little of the frame's height."""
-        width, height = frame_size()
-        return height > 1.2 * width and bool(self.show_equations)
+        """In a square or vertical frame with equation cards, the chart is packed in their columns (one more card):
+        below the race or beside the caption, under the cards, it would leave the race little of the frame's
+        height."""
+        return not is_wide() and bool(self.show_equations)
 
     def card_stack(self) -> list:
         return [*self.cards, *([self.chart] if self.chart_in_stack else [])]
@@ -636,6 +642,8 @@ class SplitScene(RaceScene):
             self.chart.to_edge(RIGHT, buff=0.45).set_y(bottom + 0.1 + self.chart.get_height() / 2)
             self.band = (self.chart.get_top()[1] + 0.3, top)
             self.room = (*self.room[:2], *self.band)
+        # packed with the cards, the chart may have been scaled: its curves span its box as it is now
+        self.chart.w, self.chart.h = self.chart.box.get_width(), self.chart.box.get_height()
 
     def add_overlays(self) -> None:
         super().add_overlays()
