@@ -45,7 +45,7 @@ class Landscape:
     camera: tuple[float, float] = (-35.0, 60.0)  # (theta, phi) in degrees
     nonsmooth: str = ""  # where the gradient is undefined, for the tests (a NumPy-evaluable mask)
     data: Callable | None = None  # () -> (x, y): a data landscape with per-example loss
-    axes: tuple[str, str] = ("x", "y")  # the two parameters' names, as the formula writes them
+    axes: tuple[str, str] = ("x", "y")  # the two parameters' names, as plain text (labels are not TeX)
     network: Callable[..., Network] | None = None  # (**parameters) -> the network trained in all its dimensions
 
 
@@ -57,7 +57,7 @@ def network_landscape(title: str, data, hidden: int, z_top: float, adaptive_rate
     return Landscape(title=title, formula=CROSS_ENTROPY, loss=None, domain=None, starts=((0.0, 0.0),),
                      parameters={"hidden": hidden}, z_range=(0.0, z_top),
                      learning_rates={"gradient": 0.5, "adaptive": adaptive_rate}, network=mlp(data),
-                     axes=("d_1", "d_2"))
+                     axes=("d₁", "d₂"))
 
 
 LANDSCAPES: dict[str, Landscape] = {
@@ -229,7 +229,7 @@ LANDSCAPES: dict[str, Landscape] = {
         minima=(Minimum(-3.964286, -0.893021, 0.2757571),),
         learning_rates={"gradient": 1.0, "adaptive": 0.2},
         data=datasets.tumours,
-        axes=("w_1", "w_2"),
+        axes=("w₁", "w₂"),
     ),
     # z_range: from 0 to just above the loss at initialization, ln(classes), so the descent fills the height
     "digits-mlp": network_landscape("Digits MLP, 64–{hidden}–10, tanh", datasets.digits, hidden=32,

@@ -177,6 +177,14 @@ def test_metadata_is_consistent(name):
         assert land.z_range[0] < land.z_range[1]
 
 
+@pytest.mark.parametrize("name", SURFACE_NAMES)
+def test_axis_names_are_plain_text(name):
+    """Map frames and glyph keys print the names as they are: TeX markup (d_1) would show its underscore."""
+    axes = LANDSCAPES[name].axes
+    assert len(axes) == 2 and all(axes) and axes[0] != axes[1]
+    assert not set("".join(axes)) & set("_^\\{}$"), axes
+
+
 # --- surface parameters ------------------------------------------------------------------------------------
 
 def test_surface_parameters_change_values_and_formula():
