@@ -85,6 +85,7 @@ class PanelView(Group):
         self.add(self.tracers, self.marker_labels, self.tags, self.glyphs)  # glyphs on top: they carry the lesson
         self.legend = self.legend_of(panel, run, self.paths, compact)
         self.counter = None  # a 3D panel's step counter (set by the scene, which places it)
+        self.surface = None  # a 3D panel's surface (set by the scene)
         self.pin = None  # a 3D panel's overlays that follow its balls (set by the scene)
         self.last_tau = 0.0
 
@@ -131,6 +132,17 @@ class PanelView(Group):
 def panel_title(panel: Panel, max_width: float) -> VMobject:
     """The panel's title, broken at spaces into lines no wider than max_width."""
     return wrapped_label(panel.title, READOUT, max_width, role="panel")
+
+
+SURFACE_STRIDE = 3  # a probe samples a 3D surface at every 3rd row and column of its grid
+
+
+def grid_sample(surface, nx: int, ny: int) -> np.ndarray:
+    """Points of a grid surface (nx × ny, x-major): its four edges whole, and every SURFACE_STRIDE-th row and column
+    (where a hill inside may show above the edges)."""
+    grid = surface.get_points().reshape(nx, ny, 3)
+    return np.concatenate([grid[[0, -1]].reshape(-1, 3), grid[:, [0, -1]].reshape(-1, 3),
+                           grid[::SURFACE_STRIDE, ::SURFACE_STRIDE].reshape(-1, 3)])
 
 
 def ending_color(ending: Ending, run: Run, index: tuple[int, int, int]) -> str:
@@ -180,7 +192,7 @@ class ChapterScene(Scene):
         keys = [k for k in dict.fromkeys(g for p in beat.panels for g in p.glyphs)]
         extras = VGroup(caption)
         if keys:
-            extras.add(glyph_key(tuple(keys)).next_to(caption, UP, buff=0.15))
+            extras.add(glyph_key(tuple(keys), width - 0.5).next_to(caption, UP, buff=0.15))  # in rows where long
         top, bottom = height / 2 - TITLE_BUFF - 0.55, extras.get_top()[1] + 0.15
         below = has_side and self.side_below(beat, edge, top, bottom)
         apart = below and self.legend_by_chart(beat)  # the map's legend left of the chart, the map the wider
@@ -386,7 +398,10 @@ class ChapterScene(Scene):
         tags = HeadTags(view.tracers).fix_in_frame()
         minima = VGroup(*(minimum_label(m) for m in visible_minima(run))).fix_in_frame()
         left, right, bottom, top = room
-        below_legend = (left, right, bottom, min(top, legend.get_bottom()[1] - 0.2) if len(legend) else top)
+        # under the legend and whatever else sits in the upper part of the frame (a network's plane statement)
+        above = [b.get_bottom()[1] - 0.2 for b in (legend, *clear) if (len(b) or b.has_points())
+                 and b.get_bottom()[1] > (bottom + top) / 2]
+        below_legend = (left, right, bottom, min([top, *above]))
         points, thetas = landscape[0].get_points()[::7], [self.frame.get_theta()]
         if is_wide():
             whole = (left, right, bottom, frame_size()[1] / 2 - 0.2)
@@ -397,7 +412,7 @@ class ChapterScene(Scene):
         for mob in (legend, counter, tags, minima):
             keep_stroke_widths(mob)  # the camera is zoomed to fit the surface
         self.add(legend, counter, minima, tags)
-        view.counter, view.marker_labels = counter, minima
+        view.counter, view.marker_labels, view.surface = counter, minima, landscape[0]
         pixels, marker_points = self.camera.get_pixel_shape(), [m.get_center() for m in landscape[2]]
 
         def pin() -> None:  # the labels follow their points on screen; tags turn left short of the side column
@@ -481,8 +496,12 @@ class ChapterScene(Scene):
         # each map's pixel box [left, top, right, bottom] (its image, from its bounds in the frame)
         maps = [[*pixel(np.array([v.bounds[0], v.bounds[3], 0.0]), v), *pixel(np.array([v.bounds[1], v.bounds[2], 0.0]), v)]
                 for v in views if v.panel.view != "3d"]
+        # each 3D surface as pixels of its grid's edges and of every SURFACE_STRIDE-th row and column
+        surfaces = [project_to_pixels(self.frame, grid_sample(v.surface, len(v.run.grid_x), len(v.run.grid_y)),
+                                      width, height).round(1).tolist() for v in views if v.surface is not None]
         Path(self.probe_path).write_text(json.dumps({
             "size": [width, height], "heads": heads, "glyphs": glyphs, "markers": markers, "maps": maps,
+            "surfaces": surfaces,
             "equations": len(self.cards), "chart": beat.chart, "text": text_sizes(self.mobjects, 640),
             "end_step": end_step, "hold": self.hold, "caption": beat.caption,
             "legend": [[n.text for n in v.legend.values] for v in views]}))
