@@ -127,3 +127,25 @@ def test_everything_inside_the_frame(probes, chapter, aspect):
         assert inside((*points.min(axis=0), *points.max(axis=0)), size), (points.min(axis=0), points.max(axis=0))
     for head in probe["heads"]:
         assert inside((*head["pixel"], *head["pixel"]), size), head
+
+
+FACING = """
+import sys
+import numpy as np
+from scenes.elements import CAPTION, formula_text, label
+from manimlib import RIGHT, UP
+texts = [label(t, CAPTION) for t in sys.argv[1:]] + [formula_text(r"\\theta_i \\leftarrow \\theta_i - 0.15 g_i")]
+for mob in texts:
+    for x in np.linspace(-7, 7, 8):
+        for y in (-4, 0, 4):
+            mob.move_to(x * RIGHT + y * UP).refresh_unit_normal()
+            assert mob.get_unit_normal()[2] > 0, (x, y)
+"""
+
+
+def test_text_faces_the_viewer_wherever_it_sits():
+    """A line of text is one outline; its normal (which way its fill faces) points at the viewer wherever it is
+    moved: one that flipped drew the AdaGrad chapter's caption and the network's plane statement hollow."""
+    lines = ["G only grows, so the step η/√G shrinks and stalls.", "2-D slice: PCA of the paths, 96% of their variance"]
+    done = subprocess.run([sys.executable, "-c", FACING, *lines], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
