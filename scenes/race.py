@@ -106,12 +106,12 @@ class RaceScene(Scene):
                 "insets": [{"box": frame_box(*parts), "fixed": all(p.is_fixed_in_frame() for p in parts),
                             "on_picture": self.shows_in(frame_box(*parts), width, height)}
                            for parts in (g.inset_parts() for g in self.glyphs) if parts],
-                "blocks": {name: {"box": frame_box(m), "on_picture": self.shows_in(frame_box(m), width, height)}
-                           for name, m in self.blocks().items() if len(m)}}
+                "blocks": [{"name": name, "box": frame_box(m), "on_picture": self.shows_in(frame_box(m), width, height)}
+                           for name, m in self.blocks()]}
 
-    def blocks(self) -> dict:
-        """The blocks fixed in the frame that the picture keeps clear of, by name (for the probe)."""
-        return {"cards": self.cards}
+    def blocks(self) -> list[tuple[str, Mobject]]:
+        """(name, mobject) of each block fixed in the frame that the picture keeps clear of (for the probe)."""
+        return [("card", card) for card in self.cards]
 
     def picture_pixels(self, width: int, height: int) -> list[float]:
         """The pixel box [left, top, right, bottom] of the surface as the camera shows it now."""
@@ -565,8 +565,8 @@ class SplitScene(RaceScene):
         """The chart in the bottom right corner of a square frame, the legend and the caption left of it."""
         return self.is_square() and not self.chart_in_stack
 
-    def blocks(self) -> dict:
-        return {**super().blocks(), "chart": self.chart}
+    def blocks(self) -> list[tuple[str, Mobject]]:
+        return [*super().blocks(), ("chart", self.chart)]
 
     def side_blocks(self) -> list:
         """The chart, in a fitted 16:9 race."""

@@ -32,6 +32,9 @@ LARGE_ROLES = ("title", "caption", "legend", "formula")  # ≥ 12 px digits at 6
 CASES = list(product(THEMES, ASPECTS))
 NARROW = [a for a, (w, h) in ASPECTS.items() if w <= h]  # square and vertical: overlays stack around the picture
 GROUND_TOLERANCE = 3  # per channel: the encoder and blending may move the ground by a step or two
+# the race's overlays by name: equation cards, glyphs (arrows, the squares and bars and their key), or both
+FLAGS = {"both": dict(show_equations=True, show_glyphs=True), "equations": dict(show_equations=True),
+         "glyphs": dict(show_glyphs=True)}
 
 
 def run(cmd: list[str]) -> subprocess.CompletedProcess:
@@ -117,18 +120,17 @@ def default_race(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.parametrize("flags", ["none", "both"])
 @pytest.mark.parametrize("still_camera", [True, False])
 @pytest.mark.parametrize("view", VIEWS)
 @pytest.mark.parametrize("aspect", ASPECTS)
-def test_minimum_labels_never_overlap(default_race, tmp_path, view, aspect, still_camera):
+def test_minimum_labels_never_overlap(default_race, tmp_path, view, aspect, still_camera, flags):
     """'local min −0.500' and 'min −0.679' apart and clear of the name tags, with the camera held still as GIFs
-    show it (from the orbit's start the two minima are close on screen) and at the orbit's end."""
-    image, probe = still(tmp_path, "dark", aspect, scene=view, run_path=str(default_race), still_camera=still_camera)
-    markers = [t for t in probe["text"] if t["role"] == "marker"]
-    assert len(markers) == 2 and not overlapping(markers), markers
-    assert all(inside(m["box"], [0, 0, 1, 1]) for m in markers), markers
-    tags = [t for t in probe["text"] if t["role"] == "tag"]
-    assert not [(m, t) for m in markers for t in tags if overlapping([m, t])], (markers, tags)
+    show it (from the orbit's start the two minima are close on screen) and at the orbit's end; with equation cards
+    and glyphs too, where the picture is smaller and the balls' tags closer to the labels."""
+    image, probe = still(tmp_path, "dark", aspect, scene=view, run_path=str(default_race), still_camera=still_camera,
+                         **FLAGS.get(flags, {}))
+    check_minimum_labels(probe)
 
 
 def overlapping(texts: list[dict]) -> list[tuple[dict, dict]]:
@@ -153,21 +155,83 @@ def inside(inner: list[float], outer: list[float]) -> bool:
         a <= b + 1e-3 for a, b in zip(inner[2:], outer[2:]))
 
 
-@pytest.mark.parametrize("view", ["3d", "contour"])
+# every view with both; the split view, whose chart shares the room, with each alone too
+LAYOUTS = [(view, "both") for view in VIEWS] + [("split", "equations"), ("split", "glyphs")]
+# share of the frame's area the picture's box covers, at least: with both flags the split view's race had under 3%
+# (the cards and the key stacked over the room it had), now 8% or more; the smallest is the square contour map (6%)
+MIN_PICTURE = 0.05
+
+
+@pytest.mark.parametrize("view,flags", LAYOUTS)
 @pytest.mark.parametrize("aspect", ASPECTS)
-def test_race_with_equations_and_glyphs_gives_them_readable_room(four_optimizers, tmp_path, view, aspect):
+def test_race_with_equations_and_glyphs_gives_them_readable_room(four_optimizers, tmp_path, view, flags, aspect):
     """Four equation cards, the glyph key and the paths' squares and bars, in every frame shape: every text readable
     at 640 px, inside the frame, and clear of every other text fixed in the frame (tags and minima ride on the
-    picture); the squares and bars fixed in the frame, inside it, clear of the picture and of every text."""
-    image, probe = still(tmp_path, "dark", aspect, scene=view, run_path=str(four_optimizers), show_equations=True,
-                         show_glyphs=True)
+    picture, the minima's labels apart and clear of the tags); the squares and bars fixed in the frame, inside it,
+    clear of the picture and of every text; the cards and the split view's chart clear of the picture, of each
+    other and of every other text; the picture at least MIN_PICTURE of the frame."""
+    image, probe = still(tmp_path, "dark", aspect, scene=view, run_path=str(four_optimizers), **FLAGS[flags])
     check_frame(image, probe, "dark", aspect)
-    assert sum(t["role"] == "equation" for t in probe["text"]) >= 8 and any(t["role"] == "glyph" for t in probe["text"])
+    equations, glyphs = FLAGS[flags].get("show_equations", False), FLAGS[flags].get("show_glyphs", False)
+    assert (sum(t["role"] == "equation" for t in probe["text"]) >= 8) == equations
+    assert any(t["role"] == "glyph" for t in probe["text"]) == glyphs
     for text in probe["text"]:
         assert text["px"] >= (12 if text["role"] in LARGE_ROLES else 10), text
     check_legend_rows(probe)
     fixed = [t for t in probe["text"] if "box" in t and t["role"] not in ("tag", "marker")]
     assert not overlapping(fixed), overlapping(fixed)[:3]
+    check_minimum_labels(probe)
+    check_blocks(probe, 4 if equations else 0, view == "split")
+    assert picture_share(probe) >= MIN_PICTURE, probe["picture"]
+    if glyphs:
+        check_insets(probe)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_glyphs_beside_equations_cost_the_wide_picture_little(four_optimizers, tmp_path, view):
+    """In 16:9, adding the glyph key and the squares and bars to the equation cards keeps at least 3/4 of the
+    picture's area (their slots beside the legend, the key beside the caption; stacked over the caption they left
+    the 3D race half of it)."""
+    areas = {}
+    for flags in ("equations", "both"):
+        folder = tmp_path / flags
+        folder.mkdir()
+        _, probe = still(folder, "dark", "16:9", scene=view, run_path=str(four_optimizers), **FLAGS[flags])
+        areas[flags] = picture_share(probe)
+    assert areas["both"] >= 0.75 * areas["equations"], areas
+
+
+def check_minimum_labels(probe: dict) -> None:
+    """Two-holes' 'local min −0.500' and 'min −0.679' inside the frame, apart, and clear of the name tags."""
+    markers = [t for t in probe["text"] if t["role"] == "marker"]
+    assert len(markers) == 2 and not overlapping(markers), markers
+    assert all(inside(m["box"], [0, 0, 1, 1]) for m in markers), markers
+    tags = [t for t in probe["text"] if t["role"] == "tag"]
+    assert not [(m, t) for m in markers for t in tags if overlapping([m, t])], (markers, tags)
+
+
+def check_blocks(probe: dict, cards: int, chart: bool) -> None:
+    """The equation cards and the loss chart inside the frame, off the picture, apart, and clear of every text fixed
+    in the frame but their own."""
+    blocks = probe["blocks"]
+    assert [b["name"] for b in blocks] == ["card"] * cards + ["chart"] * chart, blocks
+    for i, block in enumerate(blocks):
+        assert inside(block["box"], [0, 0, 1, 1]) and not block["on_picture"], block
+        texts = [t for t in probe["text"] if "box" in t and not inside(t["box"], block["box"])]
+        clashes = [o for o in (*blocks[i + 1:], *texts) if overlapping([block, o])]
+        assert not clashes, (block, clashes)
+
+
+def picture_share(probe: dict) -> float:
+    """The share of the frame's area that the picture's box covers."""
+    left, top, right, bottom = probe["picture"]
+    width, height = probe["size"]
+    return (right - left) * (bottom - top) / (width * height)
+
+
+def check_insets(probe: dict) -> None:
+    """The paths' squares and bars fixed in the frame, inside it, off the picture and clear of each other and of
+    every text (but their own axis names)."""
     insets = probe["insets"]
     assert len(insets) == 4 and all(i["fixed"] for i in insets), insets  # every path has bars, two have squares
     for i, inset in enumerate(insets):
