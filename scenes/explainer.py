@@ -274,14 +274,19 @@ class ChapterScene(Scene):
     def side_below(self, beat: Beat, edge: float, top: float, bottom: float) -> bool:
         """Whether the equations or the chart go below the panels: never in 16:9; always in a vertical frame, and a
         chart in a square one (it reads best wide, and the panel takes the frame's width); equations in a square
-        frame where the panels come out larger that way and the equations keep KEEP of their size."""
+        frame where the panels come out larger that way and the equations keep KEEP of their size, or where beside
+        the panels they would keep less of it than below."""
         width, height = frame_size()
         if is_wide() or height > 1.2 * width or beat.chart or beat.rate_chart:
             return not is_wide()
         first = beat.panels[0]
-        side = self.side_column(beat, PanelView.shown_paths(first, self.runs[first.run]), self.runs[first.run], top,
-                                bottom, below=True)
-        shrink = min((card.title.get_height() / card.title.text_height for card in self.cards), default=1.0)
+        paths, run = PanelView.shown_paths(first, self.runs[first.run]), self.runs[first.run]
+        self.side_column(beat, paths, run, top, bottom, below=False)
+        beside = self.card_share()
+        side = self.side_column(beat, paths, run, top, bottom, below=True)
+        shrink = self.card_share()
+        if beside < self.KEEP and shrink > beside:
+            return True
         lower = side.get_top()[1] + 0.2
 
         def size(right: float, low: float) -> float:  # of the maps between −edge and right, top and low
@@ -291,6 +296,10 @@ class ChapterScene(Scene):
         return shrink >= self.KEEP and size(edge, lower) >= size(edge - self.side_width(beat) - 0.2, bottom)
 
     KEEP = 0.85  # equations below the panels of a square frame at no less than this share of their size
+
+    def card_share(self) -> float:
+        """The share of their size the equation cards last laid out keep: min over cards of drawn / set title height."""
+        return min((card.title.get_height() / card.title.text_height for card in self.cards), default=1.0)
     CHART_LEAST = 3.2  # width a chart with its tick labels keeps when a map's legend sits beside it
     LEGEND_GAP = 0.3
 
