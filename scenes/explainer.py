@@ -13,7 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a
 
 from scenes.headless import manimlib  # noqa: E402,F401
 from manimlib import (  # noqa: E402
-    DOWN, LEFT, ORIGIN, RIGHT, UL, UP, FadeIn, FadeOut, Group, Mobject, Scene, ValueTracker, VGroup, VMobject,
+    DOWN, LEFT, ORIGIN, RIGHT, UL, UP, FadeIn, FadeOut, Group, Mobject, Scene, Square, ValueTracker, VGroup,
+    VMobject,
     linear,
 )
 
@@ -83,6 +84,8 @@ class PanelView(Group):
         # many runs of one rule (no legend) would stack one tag per ball: the panel's title names them instead
         self.tags = HeadTags(self.tracers, notes=False) if not three_d and panel.legend else VGroup()
         self.add(self.tracers, self.marker_labels, self.tags, self.glyphs)  # glyphs on top: they carry the lesson
+        # where the balls show, for the tags to keep clear of (never added to the scene)
+        self.ball_boxes = [Square(BALL_BOX) for _ in self.tracers]
         self.legend = self.legend_of(panel, run, self.paths, compact)
         self.counter = None  # a 3D panel's step counter (set by the scene, which places it)
         self.surface = None  # a 3D panel's surface (set by the scene)
@@ -116,11 +119,26 @@ class PanelView(Group):
         xmin, xmax, ymin, ymax = self.bounds
         return np.array([xmax - 1.3, ymin + 0.35, 0.0])
 
+    def placed(self, anchor=lambda point: point) -> list:
+        """What the name tags are lifted clear of: the minima's labels and every ball (where `anchor` shows it)."""
+        for box, tracer in zip(self.ball_boxes, self.tracers):
+            box.move_to(anchor(tracer.ball.get_center()))
+        return [*self.marker_labels, *self.ball_boxes]
+
+    def place_tags(self, tau: float) -> None:
+        """A map's name tags beside their balls, lifted clear of the minima's labels and of the other balls; where
+        that stack would rise past the map's top (into its title), clear of the labels only."""
+        for placed in (self.placed(), list(self.marker_labels)):
+            self.tags.show(tau, right=self.right, placed=placed, left=self.bounds[0])
+            tops = [t.get_top()[1] for t in self.tags.tags if t.get_fill_opacity() > 0]
+            if max(tops, default=-np.inf) <= self.bounds[3] + 0.05:
+                return
+
     def show(self, tau: float) -> None:
         for mob in (*self.tracers, *self.glyphs):
             mob.show(tau)
-        if isinstance(self.tags, HeadTags):  # clear of the minima's labels
-            self.tags.show(tau, right=self.right, placed=list(self.marker_labels), left=self.bounds[0])
+        if isinstance(self.tags, HeadTags):
+            self.place_tags(tau)
         self.legend.show(tau)
         self.last_tau = tau
         if self.counter:
@@ -134,6 +152,7 @@ def panel_title(panel: Panel, max_width: float) -> VMobject:
     return wrapped_label(panel.title, READOUT, max_width, role="panel")
 
 
+BALL_BOX = 0.1  # side of the box a ball keeps clear of other balls' name tags (its own rides beside it)
 SURFACE_STRIDE = 3  # a probe samples a 3D surface at every 3rd row and column of its grid
 
 
@@ -427,7 +446,7 @@ class ChapterScene(Scene):
         def pin() -> None:  # the labels follow their points on screen; tags turn left short of the side column
             anchor = lambda point: screen_point(self.frame, point, *pixels)  # noqa: E731
             below_points(minima, [anchor(point) for point in marker_points], bottom)
-            tags.show(view.last_tau, anchor, right, list(minima))
+            tags.show(view.last_tau, anchor, right, view.placed(anchor))
 
         view.pin = pin
         return view
