@@ -7,7 +7,7 @@ from .headless import manimlib  # noqa: F401
 from manimlib import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject  # noqa: E402
 from .stage import is_log_loss  # noqa: E402
 from .theme import current  # noqa: E402
-from .ticks import nice_ticks, padded_range, tick_text  # noqa: E402
+from .ticks import decade_text, decade_ticks, nice_ticks, padded_range, tick_text  # noqa: E402
 
 
 class LossChart(VGroup):
@@ -57,9 +57,9 @@ class LossChart(VGroup):
         self.add(label("step", READOUT, dim, role="chart").next_to(self.box, DOWN, buff=0.45))
 
     def y_ticks(self) -> list[tuple[float, str]]:
-        """(value on the axis, label) of each y tick: whole decades on a log axis, round numbers on a linear one."""
+        """(value on the axis, label) of each y tick: round numbers of decades on a log axis, of the loss on a linear one."""
         if self.log:
-            return [(t, f"1e{t:d}".replace("-", "−")) for t in range(int(np.ceil(self.lo)), int(np.floor(self.hi)) + 1)]
+            return [(k, decade_text(k)) for k in decade_ticks(self.lo, self.hi)]
         return [(t, tick_text(t)) for t in nice_ticks(self.lo, self.hi)]
 
     def show(self, tau: float) -> None:

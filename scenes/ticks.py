@@ -1,4 +1,5 @@
-"""Round tick values for a chart's linear axis, and their labels with as few digits as they need (no ManimGL)."""
+"""Round tick values for a chart's axis (linear, or whole decades on a log one), and their labels with as few digits
+as they need (no ManimGL)."""
 
 import numpy as np
 from matplotlib.ticker import MaxNLocator
@@ -24,6 +25,19 @@ def nice_ticks(lo: float, hi: float, most: int = 5) -> list[float]:
     slack = 1e-9 * step  # a tick computed a hair outside a limit it sits on
     # on the grid of steps, rid of float noise (0.15, not 0.15000000000000002; 0, not −0)
     return [float(f"{round(v / step) * step:.10g}") + 0.0 for v in values if lo - slack <= v <= hi + slack]
+
+
+def decade_ticks(lo: float, hi: float, most: int = 5) -> list[int]:
+    """Exponents k of the decades 10^k to mark on a log axis spanning 10^lo … 10^hi: every one, or every 2nd, 5th,
+    10th … where there are more than `most` + 1 (thirty labels a line apart would pile up)."""
+    values = MaxNLocator(nbins=most, steps=[1, 2, 5, 10], integer=True).tick_values(lo, hi)
+    # over a span of a decade or two the locator may step by halves: only the whole decades are kept
+    return [round(v) for v in values if lo - 1e-9 <= v <= hi + 1e-9 and abs(v - round(v)) < 1e-9]
+
+
+def decade_text(k: int) -> str:
+    """10^k as a tick's label: 1e3, 1e−28."""
+    return f"1e{k:d}".replace("-", "−")
 
 
 def tick_text(value: float) -> str:

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from scenes.ticks import nice_ticks, padded_range, tick_text
+from scenes.ticks import decade_text, decade_ticks, nice_ticks, padded_range, tick_text
 
 NICE = (1, 2, 2.5, 5)  # a tick spacing is one of these × 10^k
 RANGES = [  # (lo, hi) an axis can span: rates, losses on both sides of 0, tiny, large, narrow and flat data
@@ -59,3 +59,19 @@ def test_the_schedules_chart_ticks_its_rates_roundly():
     rates = np.concatenate([np.asarray(o.learning_rates) for o in run.meta.optimizers])
     ticks = nice_ticks(*padded_range(rates))
     assert 0.0 in ticks and all(len(tick_text(t)) <= 4 for t in ticks), ticks
+
+
+LOG_RANGES = [(-28.5, 3.3), (-2.2, 1.1), (-0.3, 2.2), (-6.1, 0.4), (-300.0, 10.0), (0.5, 1.7), (-1.2, 0.3), (-9.0, 9.0)]
+
+
+@pytest.mark.parametrize("lo,hi", LOG_RANGES)
+def test_a_log_axis_marks_evenly_spaced_whole_decades_and_no_more_than_six(lo, hi):
+    """Every decade inside the axis where that is at most six; else every 2nd, 5th, 10th, ... (Himmelblau's losses
+    fall through 31 decades: one label per decade piled up)."""
+    ticks = decade_ticks(lo, hi)
+    assert 1 <= len(ticks) <= 6 and all(isinstance(k, int) and lo <= k <= hi for k in ticks), ticks
+    steps = set(np.diff(ticks).tolist())
+    assert len(steps) <= 1 and steps <= {1, 2, 5, 10, 20, 50, 100}, ticks
+    if hi - lo <= 5:
+        assert ticks == list(range(math.ceil(lo), math.floor(hi) + 1))
+    assert [decade_text(k) for k in ticks[:1]] == [f"1e{ticks[0]}".replace("-", "−")]
