@@ -89,7 +89,12 @@ def render_race(run: Run, config: Config, targets: list[Path], folder: Path, not
                     movie=any(t.suffix.lower() == ".mp4" for t in targets),
                     still=any(t.suffix.lower() == ".png" for t in targets))
     gif = gif_scene(main, config.gif_width) if gifs else None
-    scenes = [main, gif] if gif else [replace(main, movie=main.movie or bool(gifs))]
+    if gif is None:
+        scenes = [replace(main, movie=main.movie or bool(gifs))]
+    elif main.movie or main.still or config.preview:
+        scenes = [main, gif]
+    else:  # only a GIF, drawn apart: the main scene would have nothing to write
+        scenes = [gif]
     job = RenderJob(tuple(scenes), str(folder), label=f"rendering {targets[0].stem}", quiet=config.quiet)
     process.render(job, preview=config.preview, jobs=jobs(config.jobs))
     if config.preview:

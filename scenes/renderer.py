@@ -92,9 +92,11 @@ def total_frames(job: RenderJob) -> int:
 
 
 def tasks(job: RenderJob) -> list[tuple[int, int, int]]:
-    """(scene, part, parts) for every part of every scene, as `cut` shares the job out among its workers."""
-    return cut([scene_frames(s) if s.movie else 0 for s in job.scenes], [s.width * s.height for s in job.scenes],
-               job.workers)
+    """(scene, part, parts) for every part of every scene that writes something (a movie, a still), as `cut`
+    shares the job out among its workers."""
+    return [task for task in cut([scene_frames(s) if s.movie else 0 for s in job.scenes],
+                                 [s.width * s.height for s in job.scenes], job.workers)
+            if job.scenes[task[0]].movie or job.scenes[task[0]].still]
 
 
 def preview_scene(scene: SceneJob) -> None:

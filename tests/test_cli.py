@@ -317,3 +317,28 @@ def test_list_with_a_surface_shows_its_learning_rates(capsys):
 def test_list_refuses_a_surface_no_optimizer_could_run_on(expression, words, capsys):
     assert render.main(["list", "--surface", expression]) == 2
     _assert_one_line_error(capsys, words)
+
+
+class Rendered(BaseException):
+    """Raised by a stand-in for the render process, carrying the job it was given."""
+
+
+@pytest.mark.parametrize("outputs,views", [
+    (["a.gif"], ["3d"]), (["a.mp4", "a.gif"], ["3d", "3d"]), (["a.png", "a.gif"], ["3d", "3d"]),
+    (["a.gif"], ["contour"]), (["a.mp4", "a.gif"], ["contour"])])
+def test_every_scene_of_a_race_job_writes_something(outputs, views, tmp_path, monkeypatch):
+    """A GIF of an orbiting view is drawn apart with the camera held still; the main scene is rendered only for
+    an MP4 or PNG of its own (a GIF alone cost a whole scene's set-up for nothing)."""
+    import cli.race
+
+    def capture(job, preview=False, jobs=1):
+        raise Rendered(job)
+
+    monkeypatch.setattr(cli.race.process, "render", capture)
+    view = views[0]
+    with pytest.raises(Rendered) as caught:
+        render.main(["--surface", "saddle", "--optimizer", "gd", "--steps", "5", "--view", view,
+                     *(a for o in outputs for a in ("-o", str(tmp_path / o)))])
+    scenes = caught.value.args[0].scenes
+    assert [s.scene for s in scenes] == views and all(s.movie or s.still for s in scenes), scenes
+    assert scenes[-1].still_camera == (view == "3d" and "a.gif" in outputs)
