@@ -11,7 +11,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a
 
 from scenes.headless import manimlib  # noqa: E402,F401
 import numpy as np  # noqa: E402
-from manimlib import DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, Group, Mobject, Scene, ValueTracker, VGroup, linear  # noqa: E402
+from manimlib import (  # noqa: E402
+    DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, Group, Mobject, Rectangle, Scene, ValueTracker, VGroup, linear,
+)
 
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
@@ -423,6 +425,7 @@ class RaceScene(Scene):
         self.tags = HeadTags(self.tracers)
         markers = visible_minima(self.run)
         self.marker_labels = VGroup(*(minimum_label(m) for m in markers))
+        self.marker_room = [Rectangle() for _ in markers]  # unseen: what the name tags keep clear of
         self.marker_points = [self.marker_point(m.x, m.y) for m in markers]
         self.overlays.add(self.marker_labels, self.tags)
         self.overlays.fix_in_frame()
@@ -449,7 +452,16 @@ class RaceScene(Scene):
         below_points(self.marker_labels, [self.anchor(point) for point in self.marker_points], self.room[2])
         # beside the balls and end marks, wherever the camera has turned; clear of cards and charts beside the picture
         self.tags.show(tau, self.anchor, self.tag_limit(),
-                       [*self.marker_labels, *(g.slot for g in self.glyphs if g.inset_parts())])
+                       [*self.around_markers(), *(g.slot for g in self.glyphs if g.inset_parts())])
+
+    TAG_GAP = 0.2  # between a name tag and a minimum's label: closer, on one line, the two read as one phrase
+
+    def around_markers(self) -> list:
+        """Boxes TAG_GAP larger all round than the minima's labels, where they are now."""
+        for room, mob in zip(self.marker_room, self.marker_labels):
+            room.set_width(mob.get_width() + 2 * self.TAG_GAP, stretch=True)
+            room.set_height(mob.get_height() + 2 * self.TAG_GAP, stretch=True).move_to(mob)
+        return self.marker_room
 
     def tag_limit(self) -> float | None:
         """x that name tags turn left of their ball rather than reach past: 0.1 left of the cards and the side blocks

@@ -133,11 +133,11 @@ def test_minimum_labels_never_overlap(default_race, tmp_path, view, aspect, stil
     check_minimum_labels(probe)
 
 
-def overlapping(texts: list[dict]) -> list[tuple[dict, dict]]:
-    """Pairs of texts whose boxes on the frame overlap."""
+def overlapping(texts: list[dict], gap: float = 0.0) -> list[tuple[dict, dict]]:
+    """Pairs of texts whose boxes on the frame overlap, or come within `gap` (a share of the frame) of each other."""
     return [(a, b) for i, a in enumerate(texts) for b in texts[i + 1:]
-            if a["box"][0] < b["box"][2] and b["box"][0] < a["box"][2] and a["box"][1] < b["box"][3]
-            and b["box"][1] < a["box"][3]]
+            if a["box"][0] - gap < b["box"][2] and b["box"][0] - gap < a["box"][2] and a["box"][1] - gap < b["box"][3]
+            and b["box"][1] - gap < a["box"][3]]
 
 
 @pytest.fixture(scope="module")
@@ -201,13 +201,17 @@ def test_glyphs_beside_equations_cost_the_wide_picture_little(four_optimizers, t
     assert areas["both"] >= 0.75 * areas["equations"], areas
 
 
+TAG_GAP = 0.012  # share of the frame between a minimum's label and a name tag, at least: closer, they read as one
+
+
 def check_minimum_labels(probe: dict) -> None:
-    """Two-holes' 'local min −0.500' and 'min −0.679' inside the frame, apart, and clear of the name tags."""
+    """Two-holes' 'local min −0.500' and 'min −0.679' inside the frame, apart, and clear of the name tags by
+    TAG_GAP."""
     markers = [t for t in probe["text"] if t["role"] == "marker"]
     assert len(markers) == 2 and not overlapping(markers), markers
     assert all(inside(m["box"], [0, 0, 1, 1]) for m in markers), markers
     tags = [t for t in probe["text"] if t["role"] == "tag"]
-    assert not [(m, t) for m in markers for t in tags if overlapping([m, t])], (markers, tags)
+    assert not [(m, t) for m in markers for t in tags if overlapping([m, t], TAG_GAP)], (markers, tags)
 
 
 def check_blocks(probe: dict, cards: int, chart: bool) -> None:
