@@ -19,6 +19,7 @@ from manimlib import (  # noqa: E402
 
 from .mathtext import formula, single_outline  # noqa: E402
 from .stage import LIFT, Stage, visible_length  # noqa: E402
+from .text_breaks import greedy_lines  # noqa: E402
 from .theme import current  # noqa: E402
 
 FONT = "DejaVu Sans"
@@ -116,18 +117,13 @@ def digit_height(size: float) -> float:
 
 def wrapped_label(text: str, size: float, max_width: float, color: str | None = None,
                   role: str = "caption") -> VMobject:
-    """The text as one label, or broken at spaces into centred lines no wider than max_width (greedy)."""
+    """The text as one label, or broken into centred lines no wider than max_width (greedy, at spaces outside
+    brackets where it can: scenes/text_breaks.py)."""
     whole = label(text, size, color, role=role)
     if whole.get_width() <= max_width:
         return whole
-    lines, line = [], ""
-    for word in text.split(" "):
-        trial = f"{line} {word}".strip()
-        if line and label(trial, size, color, role=role).get_width() > max_width:
-            lines.append(line)
-            trial = word
-        line = trial
-    return VGroup(*(label(t, size, color, role=role) for t in [*lines, line])).arrange(DOWN, buff=0.12)
+    lines = greedy_lines(text, lambda line: label(line, size, color, role=role).get_width() <= max_width)
+    return VGroup(*(label(t, size, color, role=role) for t in lines)).arrange(DOWN, buff=0.12)
 
 
 @functools.cache
