@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+import itertools
 from dataclasses import dataclass
 
 import contourpy
@@ -138,9 +139,10 @@ def measured(mob: VMobject, digit: float, role: str) -> VMobject:
     return mob
 
 
-def text_sizes(mobjects, width_px: int) -> list[dict]:
+def text_sizes(mobjects, width_px: int, frame=None) -> list[dict]:
     """Digit height in pixels (at an output `width_px` wide) of every visible text among the mobjects' families;
-    for text fixed in the frame, its box [left, bottom, right, top] as shares of the frame (inside: 0 to 1)."""
+    for text fixed in the frame, its box [left, bottom, right, top] as shares of the frame (inside: 0 to 1), and
+    given the camera's `frame`, the box of every other text too, as the camera shows it."""
     width, height = frame_size()
     out = []
     for mob in {id(m): m for top in mobjects for m in top.get_family()}.values():
@@ -149,8 +151,21 @@ def text_sizes(mobjects, width_px: int) -> list[dict]:
             entry = {"role": mob.text_role, "px": round(px, 2)}
             if mob.is_fixed_in_frame():
                 entry["box"] = frame_box(mob)
+            elif frame is not None:
+                entry["box"] = seen_box(frame, mob)
             out.append(entry)
     return out
+
+
+def seen_box(frame, mob) -> list[float]:
+    """[left, bottom, right, top] of a mobject in the scene as the camera shows it, as shares of the frame: the
+    projection of its bounding box's eight corners."""
+    low, _, high = mob.get_bounding_box()
+    corners = np.array(list(itertools.product(*zip(low, high))))
+    seen = project_to_pixels(frame, corners, 1, 1)
+    x0, row0 = seen.min(axis=0)
+    x1, row1 = seen.max(axis=0)
+    return [round(float(v), 4) for v in (x0, 1 - row1, x1, 1 - row0)]
 
 
 def frame_box(*mobs) -> list[float]:
@@ -445,10 +460,20 @@ def end_note(path: PathData, size: float = READOUT) -> Text:
     return label(f"left the map at step {path.visible}", size, current().diverged, role="note")
 
 
-class Legend(VGroup):
-    """Name, colour and current loss per path, updated live; 'diverged at step k' when a path blows up."""
+def widest_number(values: np.ndarray, size: float) -> float:
+    """Width of the widest of the values as a legend shows them (four decimals): the one of largest magnitude."""
+    finite = values[np.isfinite(values)]
+    return LiveNumber(float(finite[np.argmax(np.abs(finite))]) if len(finite) else 0.0, decimals=4,
+                      size=size).get_width()
 
-    def __init__(self, paths: list[PathData], size: float = LEGEND, compact: bool = False):
+
+class Legend(VGroup):
+    """Name, colour and current loss per path, updated live; 'diverged at step k' when a path blows up; given
+    `finals`, a words per path (e.g. a network's held-out accuracy) in a column of their own, shown once the path
+    has stopped (they describe where it ends)."""
+
+    def __init__(self, paths: list[PathData], size: float = LEGEND, compact: bool = False,
+                 finals: list[str] | None = None):
         super().__init__()
         self.paths = paths
         rows = []
@@ -468,13 +493,28 @@ class Legend(VGroup):
         self.notes = [end_note(p, size * 0.9).next_to(r[1], RIGHT, buff=0.14).set_opacity(0)
                       for p, r in zip(paths, rows)]
         self.shown = [None] * len(paths)
+        self.finals = self.final_column(rows, finals or [], size)
         # Text first, lines last: ManimGL draws runs of alike mobjects in one pass, so grouping them by kind
         # saves a full-frame fill composite per row.
-        self.add(VGroup(*(r[1] for r in rows), *self.values, *self.notes), VGroup(*(r[0] for r in rows)))
+        self.add(VGroup(*(r[1] for r in rows), *self.values, *self.notes, *self.finals),
+                 VGroup(*(r[0] for r in rows)))
+
+    def final_column(self, rows, words: list[str], size: float) -> list[VMobject]:
+        """The words, unseen for now, in a column 0.3 right of the widest number any row shows (its largest loss
+        as a number, or its end note)."""
+        if not words:
+            return []
+        right = max(max(r[2].get_left()[0] + widest_number(p.loss[:p.visible], size),
+                        note.get_right()[0] if p.visible < len(p.xy) else -np.inf)
+                    for p, r, note in zip(self.paths, rows, self.notes))
+        return [label(w, size, current().dim_text, role="legend").next_to(r[2], RIGHT, buff=0).align_to(
+            r[2], DOWN).set_x(right + 0.3, direction=LEFT).set_opacity(0) for w, r in zip(words, rows)]
 
     def show(self, tau: float) -> None:
         for i, (p, value, note) in enumerate(zip(self.paths, self.values, self.notes)):
             state = "ended" if p.ended(tau) else round(p.loss_at(tau), 4)
+            if self.finals:
+                self.finals[i].set_opacity(1 if tau >= p.visible - 1 else 0)
             if state == self.shown[i]:
                 continue  # rebuilding a number is costly; most frames change few of them
             if state == "ended":
@@ -571,9 +611,9 @@ def name_tag(path: PathData) -> VMobject:
     return label(path.title, READOUT, path.color, weight="BOLD", role="tag").set_backstroke(current().halo, 4)
 
 
-def unstack(labels, fixed=()) -> None:
-    """Lift labels until none overlaps one placed before it or a `fixed` one, which stays where it is (the tags of
-    balls that meet stay readable)."""
+def unstack(labels, fixed=(), direction=UP) -> None:
+    """Lift labels (or lower them, `direction` DOWN) until none overlaps one placed before it or a `fixed` one,
+    which stays where it is (the tags of balls that meet stay readable)."""
     placed = list(fixed)
     for mob in labels:
         if mob.get_fill_opacity() == 0:
@@ -582,8 +622,24 @@ def unstack(labels, fixed=()) -> None:
             hit = next((p for p in placed if overlaps(mob, p)), None)
             if hit is None:
                 break
-            mob.next_to(hit, UP, buff=0.04, coor_mask=np.array([0, 1, 0]))
+            mob.next_to(hit, direction, buff=0.04, coor_mask=np.array([0, 1, 0]))
         placed.append(mob)
+
+
+def shown(labels) -> list:
+    """The labels that show (some opacity)."""
+    return [m for m in labels if m.get_fill_opacity() > 0]
+
+
+def slide_inside(labels, box) -> None:
+    """Each label moved the least way that puts it inside box = (x0, x1, y0, y1) (or centred on an axis it is too
+    long for)."""
+    x0, x1, y0, y1 = box
+    for mob in shown(labels):
+        (left, bottom, _), (right, top, _) = mob.get_corner(DOWN + LEFT), mob.get_corner(UP + RIGHT)
+        dx = max(x0 - left, 0.0) + min(x1 - right, 0.0)
+        dy = max(y0 - bottom, 0.0) + min(y1 - top, 0.0)
+        mob.shift(dx * RIGHT + dy * UP)
 
 
 def below_points(labels, points, floor: float = -np.inf, buff: float = 0.12, gap: float = 0.1) -> None:
@@ -621,11 +677,12 @@ class HeadTags(VGroup):
         super().__init__(self.tags, self.notes)
 
     def show(self, tau: float, anchor=lambda point: point, right: float | None = None, placed=(),
-             left: float | None = None) -> None:
+             left: float | None = None, inside=None) -> None:
         """Place tags and notes; `anchor` maps a scene point to where it shows among overlays fixed in the frame; a
         tag that would reach past x = `right` (what sits beside the picture) goes left of its ball, and no further
         left than x = `left` (what sits on the other side); tags and notes are lifted clear of what is `placed`
-        already (the minima's labels, the room of the squares and bars)."""
+        already (the minima's labels, the room of the squares and bars); given `inside` = (x0, x1, y0, y1), they
+        stay in that box: notes whose stack would rise out of it hang below their end marks instead."""
         for i, tracer in enumerate(self.tracers):
             ended = tracer.path.ended(tau)
             ball = anchor(tracer.ball.get_center())
@@ -637,6 +694,18 @@ class HeadTags(VGroup):
             if ended and len(self.notes):
                 self.notes[i].next_to(anchor(tracer.end_mark.get_center()), UP, buff=0.12).set_opacity(1)
         unstack([*self.notes, *self.tags], placed)
+        if inside is not None:
+            self.keep_inside(tau, anchor, placed, inside)
+
+    def keep_inside(self, tau: float, anchor, placed, box) -> None:
+        """Notes stacked out of the top of box = (x0, x1, y0, y1) hang below their end marks, stacked downwards;
+        then every tag and note slides into the box."""
+        if any(m.get_top()[1] > box[3] for m in shown(self.notes)):
+            for tracer, note in zip(self.tracers, self.notes):
+                if tracer.path.ended(tau):
+                    note.next_to(anchor(tracer.end_mark.get_center()), DOWN, buff=0.12)
+            unstack(self.notes, placed, DOWN)
+        slide_inside([*self.notes, *self.tags], box)
 
 
 def screen_point(frame, point: np.ndarray, width: int, height: int) -> np.ndarray:

@@ -18,9 +18,10 @@ from manimlib import (  # noqa: E402
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
     READOUT, TITLE, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
-    below_points, fit_camera, fit_camera_clear, frame_box, frame_size, is_wide, keep_stroke_widths, orbit_to,
+    below_points, fit_camera, fit_camera_clear, frame_box, frame_size, frame_units, inside_any, is_wide,
+    keep_stroke_widths, map_frame, orbit_to,
     landscape_3d, minima_markers, minimum_label, on_surface, paths_of, project_to_pixels, screen_point, surface_caption,
-    label, readable_scale, shown_span, text_sizes, visible_minima,
+    label, readable_scale, shown_span, slide_inside, text_sizes, visible_minima,
 )
 from scenes.equations import EquationCard  # noqa: E402
 from scenes.glyphs import StateGlyphs, glyph_key, inset_slots  # noqa: E402
@@ -102,9 +103,11 @@ class RaceScene(Scene):
             pixel = project_to_pixels(self.frame, point, width, height)[0]
             heads.append({"name": tracer.path.name, "color": tracer.path.color, "pixel": pixel.tolist(),
                           "diverged_at": tracer.path.diverged_at, "escaped": tracer.path.escaped})
-        return {"size": [width, height], "heads": heads, "text": text_sizes(self.mobjects, 640),
+        return {"size": [width, height], "heads": heads, "text": text_sizes(self.mobjects, 640, self.frame),
                 "end_step": self.pacing.end, "hold": self.hold, "picture": self.picture_pixels(width, height),
                 "legend": text_sizes([self.legend], 640),
+                "held_out": [{"words": words, **size} for words, size in
+                             zip(self.held_out() or [], text_sizes(self.legend.finals, 640))],
                 "insets": [{"box": frame_box(*parts), "fixed": all(p.is_fixed_in_frame() for p in parts),
                             "on_picture": self.shows_in(frame_box(*parts), width, height)}
                            for parts in (g.inset_parts() for g in self.glyphs) if parts],
@@ -143,8 +146,8 @@ class RaceScene(Scene):
         aim_camera(self.frame, self.run, 6.0 / self.zoom, self.field_of_view)
         self.start_theta = self.frame.get_theta()
         # The angle follows scene time, so a still (which skips animations) ends where the video does.
-        if not self.fitted:
-            self.frame.shift(0.6 * self.frame.get_inverse_camera_rotation_matrix()[0] * -1)  # clear of the legend
+        self.frame.shift(0.6 * self.frame.get_inverse_camera_rotation_matrix()[0] * -1)  # clear of the legend
+        if not self.fitted and not self.crowds_text():
             self.frame.add_updater(lambda f: f.set_theta(self.start_theta + self.time * self.orbit_rate))
         else:  # the surface fills the room the overlays leave, all the way round its orbit
             points, thetas = self.landscape[0].get_points()[::7], [self.start_theta + t * self.orbit_angle
@@ -174,9 +177,24 @@ class RaceScene(Scene):
 
     @property
     def fitted(self) -> bool:
-        """The picture fitted into the room the overlays leave: in a square or vertical frame, and in 16:9 with
-        equation cards or glyphs (the wide layout, the picture at a fixed place, has no room for them)."""
+        """The picture fitted into the room the overlays leave: in a square or vertical frame, in 16:9 with
+        equation cards or glyphs (the wide layout, the picture at a fixed place, has no room for them); a 3D
+        surface is fitted too where at its fixed place it would run under the text (see crowds_text)."""
         return not is_wide() or bool(self.show_equations or self.show_glyphs)
+
+    def crowds_text(self) -> bool:
+        """Whether the surface at its fixed place would put a minimum's label under the text (a long formula, a
+        tall legend): a minimum within LABEL_REACH of a text's box, seen from anywhere on the orbit."""
+        points = np.array([self.marker_point(m.x, m.y) for m in visible_minima(self.run)]).reshape(-1, 3)
+        boxes = [(x0, x1, y0 - self.LABEL_REACH, y1 + self.LABEL_REACH) for x0, x1, y0, y1 in self.text_boxes()]
+        crowded = False
+        for turn in (0.0, 0.5, 1.0):
+            self.frame.set_theta(self.start_theta + turn * self.orbit_angle)
+            crowded = crowded or bool(len(points)) and inside_any(frame_units(self.frame, points), boxes)
+        self.frame.set_theta(self.start_theta)
+        return crowded
+
+    LABEL_REACH = 0.5  # how far under its point a minimum's label reaches
 
     @property
     def orbit_angle(self) -> float:
@@ -208,7 +226,7 @@ class RaceScene(Scene):
         self.caption = surface_caption(self.run, self.caption_width if is_wide() else width - 0.5)
         self.caption.to_corner(DL, buff=0.25)
         self.fit_caption()
-        self.legend = Legend(self.paths).to_corner(UL, buff=0.25)
+        self.legend = Legend(self.paths, finals=self.held_out()).to_corner(UL, buff=0.25)
         self.counter = StepCounter(self.run.num_steps).to_corner(UR, buff=0.25)
         self.note_text = label(self.note, READOUT, current().dim_text, role="legend") if self.note else VGroup()
         self.cards = VGroup(*(EquationCard(self.run, o, title_size=TITLE) for o in range(len(self.run.meta.optimizers)))
@@ -233,6 +251,13 @@ class RaceScene(Scene):
         # Order matters for speed: alike mobjects in a row share one fill pass (see Legend).
         self.overlays = VGroup(self.counter, self.caption, self.legend, self.note_text, self.cards, self.key,
                                self.top_slots)
+
+    def held_out(self) -> list[str] | None:
+        """Each path's optimizer's accuracy on the held-out split, e.g. '97% held-out' (a network; None else)."""
+        optimizers = self.run.meta.optimizers
+        if any(o.test_accuracy is None for o in optimizers):
+            return None
+        return [f"{optimizers[p.index[0]].test_accuracy:.0%} held-out" for p in self.paths]
 
     def card_stack(self) -> list:
         """What is packed in columns as equation cards are (the cards)."""
@@ -450,9 +475,16 @@ class RaceScene(Scene):
         self.legend.show(tau)
         self.counter.show(tau)
         below_points(self.marker_labels, [self.anchor(point) for point in self.marker_points], self.room[2])
+        slide_inside(self.marker_labels, self.inside())  # a minimum at the map's edge, by the frame's
         # beside the balls and end marks, wherever the camera has turned; clear of cards and charts beside the picture
         self.tags.show(tau, self.anchor, self.tag_limit(),
-                       [*self.around_markers(), *(g.slot for g in self.glyphs if g.inset_parts())])
+                       [*self.around_markers(), *(g.slot for g in self.glyphs if g.inset_parts())],
+                       inside=self.inside())
+
+    def inside(self) -> tuple[float, float, float, float]:
+        """(x0, x1, y0, y1) that name tags and end notes stay within: the frame, 0.1 in from its edges."""
+        width, height = frame_size()
+        return -width / 2 + 0.1, width / 2 - 0.1, -height / 2 + 0.1, height / 2 - 0.1
 
     TAG_GAP = 0.2  # between a name tag and a minimum's label: closer, on one line, the two read as one phrase
 
@@ -477,6 +509,12 @@ class ContourScene(RaceScene):
     caption_width = 5.9
     map_center = 3.05 * LEFT + 0.17 * UP
     TICKS = 0.45  # room for the map's tick labels, left and below
+
+    @property
+    def fitted(self) -> bool:
+        """Always: the map, with its tick labels, in the largest room the text leaves (in 16:9 right of the legend
+        and the caption)."""
+        return True
 
     def add_landscape(self) -> None:
         if self.fitted:
@@ -514,9 +552,18 @@ class ContourScene(RaceScene):
             left, right, bottom, top = largest_clear(self.surface_box(), self.picture_aspect(), self.text_boxes())
         xmin, xmax, ymin, ymax = self.stage.domain
         longer = max(xmax - xmin, ymax - ymin)
-        room_w, room_h = right - left - 0.1 - self.TICKS, top - bottom - self.TICKS
+        beside, below = self.tick_margins()
+        room_w, room_h = right - left - 0.1 - beside, top - bottom - below
         size = min(room_w * longer / (xmax - xmin), room_h * longer / (ymax - ymin))
-        return size, np.array([(left + right + self.TICKS) / 2, (top + bottom + self.TICKS) / 2, 0.0])
+        return size, np.array([(left + right + beside) / 2, (top + bottom + below) / 2, 0.0])
+
+    def tick_margins(self) -> tuple[float, float]:
+        """(left, below): how far the map's tick labels and axis names reach out of its frame, at least TICKS (a
+        network's slice has long ticks such as "−14"; they do not grow with the map)."""
+        drawn = map_frame(self.run, self.stage, self.map_size)
+        rect = drawn[0]
+        return (max(self.TICKS, rect.get_left()[0] - drawn.get_left()[0] + 0.05),
+                max(self.TICKS, rect.get_bottom()[1] - drawn.get_bottom()[1] + 0.05))
 
     def picture_aspect(self) -> float:
         """The map's width over its height: its domain's."""
@@ -526,13 +573,6 @@ class ContourScene(RaceScene):
     def tracer_options(self) -> dict:
         return {"three_d": False, "ball_radius": 0.06}
 
-    def place_overlays(self) -> None:
-        if not self.fitted:  # beside the map
-            self.legend.to_corner(UR, buff=0.25)
-            self.counter.next_to(self.legend, DOWN, buff=0.3).to_edge(RIGHT, buff=0.25)
-            self.caption.to_corner(DR, buff=0.25)
-        super().place_overlays()
-
 
 class SplitScene(RaceScene):
     """The 3D race on the left, loss-vs-step curves for every optimizer on the right, growing in sync."""
@@ -540,6 +580,12 @@ class SplitScene(RaceScene):
     orbit_degrees: float = 20.0
     zoom: float = 0.72
     shift: float = 2.2  # scene units the 3D race moves left on screen
+
+    @property
+    def fitted(self) -> bool:
+        """Always: the race in the room the chart and the text leave (a long formula runs under a chart at a fixed
+        place)."""
+        return True
 
     @property
     def cards_may_go_beside(self) -> bool:
