@@ -493,6 +493,7 @@ class Legend(VGroup):
         self.notes = [end_note(p, size * 0.9).next_to(r[1], RIGHT, buff=0.14).set_opacity(0)
                       for p, r in zip(paths, rows)]
         self.shown = [None] * len(paths)
+        self.size = size
         self.finals = self.final_column(rows, finals or [], size)
         # Text first, lines last: ManimGL draws runs of alike mobjects in one pass, so grouping them by kind
         # saves a full-frame fill composite per row.
@@ -504,11 +505,20 @@ class Legend(VGroup):
         as a number, or its end note)."""
         if not words:
             return []
-        right = max(max(r[2].get_left()[0] + widest_number(p.loss[:p.visible], size),
-                        note.get_right()[0] if p.visible < len(p.xy) else -np.inf)
-                    for p, r, note in zip(self.paths, rows, self.notes))
+        right = self.numbers_right()
         return [label(w, size, current().dim_text, role="legend").next_to(r[2], RIGHT, buff=0).align_to(
             r[2], DOWN).set_x(right + 0.3, direction=LEFT).set_opacity(0) for w, r in zip(words, rows)]
+
+    def numbers_right(self) -> float:
+        """How far right the rows ever reach: each one's widest number or, for a path that ends early, its end
+        note (the notes of paths that run to the end never show)."""
+        return max((max(value.get_left()[0] + widest_number(p.loss[:p.visible], self.size),
+                         note.get_right()[0] if p.visible < len(p.xy) else -np.inf)
+                    for p, value, note in zip(self.paths, self.values, self.notes)), default=self.get_left()[0])
+
+    def reach(self) -> float:
+        """How far right the legend's text ever reaches: its rows, then the final words."""
+        return max([self.numbers_right(), *(f.get_right()[0] for f in self.finals)])
 
     def show(self, tau: float) -> None:
         for i, (p, value, note) in enumerate(zip(self.paths, self.values, self.notes)):

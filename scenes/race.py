@@ -516,6 +516,23 @@ class ContourScene(RaceScene):
         and the caption)."""
         return True
 
+    def place_overlays(self) -> None:
+        super().place_overlays()
+        if is_wide() and not len(self.cards) and not self.show_glyphs:
+            # the step counter under the legend, so that the map beside them takes the frame's whole height; it
+            # grows leftwards as digits are added (anchored at its right), so it is placed as wide as it will be
+            final = StepCounter(self.run.num_steps)
+            final.show(self.run.num_steps)
+            below = VGroup(self.legend, self.note_text) if len(self.note_text) else self.legend
+            self.counter.next_to(below, DOWN, buff=0.3).align_to(self.legend, LEFT).shift(
+                (final.get_width() - self.counter.get_width()) * RIGHT)
+
+    def text_boxes(self) -> list[tuple[float, float, float, float]]:
+        """As the race's, the legend only as wide as its text ever shows (its box holds an end note for every path,
+        unseen for those that run to the end, which would take the map's room)."""
+        x0, _, y0, y1 = blocks_boxes([self.legend])[0]
+        return [(x0, self.legend.reach() + 0.1, y0, y1), *super().text_boxes()[1:]]
+
     def add_landscape(self) -> None:
         if self.fitted:
             self.map_size, self.map_center = self.map_in_band()
