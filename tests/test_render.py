@@ -44,7 +44,7 @@ DURATION = 1.0
 # Per view: frame rate and GIF width of the CLI render (3d's 16 fps checks that GIFs are capped at 15 fps).
 CLI = {"3d": (16, 400), "contour": (5, 320), "split": (8, 480)}
 # Where the surface / map sits on screen in each view (column, row): its centre is full of colours.
-SURFACE_AT = {"3d": (427, 240), "contour": (283, 240), "split": (230, 230)}
+SURFACE_AT = {"3d": (427, 240), "contour": (629, 225), "split": (230, 230)}  # the map right of the legend
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_every_head_shows_its_optimizers_colour(still):
 def test_legend_and_chart_show_every_optimizer(cli_render):
     """The legend names every optimizer in its colour (no red 'diverged' note); split's chart has every curve."""
     image, view = read_rgb(cli_render["png"]), cli_render["view"]
-    legend = image[:90, 430:] if view == "contour" else image[:90, :260]  # top right beside the map, else top left
+    legend = image[:90, :260]  # top left
     areas = {"legend": legend}
     if view == "split":
         areas["chart"] = image[100:380, 500:840]
