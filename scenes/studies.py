@@ -6,6 +6,7 @@ a Run for the surface, and these scenes only draw them.
 
 import json
 import math
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -182,7 +183,8 @@ class BasinsScene(StudyScene):
         n = pixels.shape[0]
         scale = max(1, math.ceil(640 / n))  # whole cells: a start's square stays crisp
         picture = np.repeat(np.repeat(pixels[::-1], scale, axis=0), scale, axis=1)  # row 0 is the top (ymax)
-        path = self.folder / f"basins-{o}-{'final' if frame is None else frame}.png"
+        # Parts of this scene render side by side in the same folder (--jobs): each process its own files.
+        path = self.folder / f"basins-{os.getpid()}-{o}-{'final' if frame is None else frame}.png"
         Image.fromarray(picture.astype(np.uint8)).save(path)
         corners = self.rects[o]
         mob = ImageMobject(str(path))

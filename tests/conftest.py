@@ -3,6 +3,8 @@
 Imports are inside the hooks, so nothing is computed when a test file is only collected.
 """
 
+import sys
+
 import pytest
 
 
@@ -10,6 +12,20 @@ def pytest_configure(config):
     from optimizers import engine
 
     engine.setup()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """Rendering runs in its own process: a test that loads ManimGL into pytest's fails, naming itself."""
+    loaded_before = "manimlib" in sys.modules
+    yield
+    if not loaded_before and "manimlib" in sys.modules:
+        pytest.fail(f"{item.nodeid} imported manimlib into the pytest process; render in a subprocess")
+
+
+def pytest_collection_finish(session):
+    if "manimlib" in sys.modules:
+        pytest.exit("collecting the tests imported manimlib; imports belong inside the tests' subprocesses", 3)
 
 
 @pytest.fixture(scope="session")
