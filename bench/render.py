@@ -7,7 +7,7 @@ Prints one table in one run (about 20 minutes on a 2-core CPU with llvmpipe):
 
 - ms per frame of the default race (two-holes; gd, momentum, rmsprop, adam) in the 3D view (its camera orbits)
   and the contour view, at 854×480 and 1280×720, rendered by the render process (`python -m scenes job.json`)
-  with every speed-up (ManimGL's fill pass clipped to its box, fill canvases kept, static layers) against
+  with every speed-up (ManimGL's fill pass clipped to its box, fill passes kept, static layers) against
   stock ManimGL drawing the same scene (`LOSSCAPE_STOCK_MANIMGL=1 LOSSCAPE_STATIC_LAYERS=0`). Target: ≤ 0.25×.
   Each render runs in a fresh process whose segment writer stamps each frame as it is handed to ffmpeg: ms per
   frame is (last − first) / (frames − 1), steady state, encoding included.

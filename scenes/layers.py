@@ -18,7 +18,7 @@ from itertools import groupby
 import numpy as np
 
 from .framebuffers import copy_pixels
-from .screen_box import pixel_box, reach, view_matrix
+from .screen_box import pixel_boxes, reach, view_matrix
 
 EVERYWHERE = (-1, -1, 1 << 30, 1 << 30)  # the box of what may touch any pixel
 RECENT_FRAMES = 30  # a mobject that changed this recently is drawn as moving: a digit that flips every few
@@ -55,7 +55,7 @@ class StaticLayers:
         self.layer = camera.get_fbo(samples=camera.samples)  # same size and samples: a plain copy between them
         self.key = None  # what the kept layer shows: the camera's uniforms, its batches and their uniforms
         self.view = None  # the camera's uniforms in the last frame
-        self.boxes = {}  # id(mobject) -> (is_fixed_in_frame, box, the frame it was placed in, the camera it was placed by)
+        self.placed = {}  # id(mobject) -> (is_fixed_in_frame, box, the frame it was placed in, the camera it was placed by)
         self.changed = {}  # id(mobject) -> the frame it last changed in
         self.frame = 0
         self.shown = set()  # ids of the mobjects in the last frame
@@ -73,20 +73,34 @@ class StaticLayers:
         drawn = (m for group in groups for m in group.family_members_with_points() if m.get_shader_wrapper(ctx).programs)
         return [list(batch) for _, batch in groupby(drawn, lambda m: m.get_shader_wrapper(ctx).get_id())]
 
-    def box(self, mobject) -> tuple:
-        """The mobject's pixel box (kept while it does not change and the camera holds still, or, fixed in the
-        frame, does not zoom; and within a frame, where settling and splitting both ask for it)."""
-        fixed = float(mobject.uniforms.get("is_fixed_in_frame", 0.0))
+    def boxes(self, mobjects) -> np.ndarray:
+        """The mobjects' pixel boxes, (n, 4); each kept while its mobject does not change and the camera holds
+        still (fixed in the frame: does not zoom), and within a frame, where settling and splitting both ask.
+        Those not kept are computed together (screen_box.pixel_boxes)."""
         u = self.camera.uniforms
-        place = (u["frame_scale"], tuple(u["frame_rescale_factors"])) if fixed == 1.0 else self.view
-        kept = self.boxes.get(id(mobject))
-        if kept is not None and kept[0] == fixed and kept[3] == place and (
-                kept[2] == self.frame or not mobject._data_has_changed):
-            return kept[1]
-        box = pixel_box(mobject.get_points(), reach(mobject, u["frame_scale"]), fixed, view_matrix(u["view"]),
-                        np.array(u["frame_rescale_factors"]), self.camera.fbo.size) or EVERYWHERE
-        self.boxes[id(mobject)] = (fixed, box, self.frame, place)
-        return box
+        zoom = (u["frame_scale"], tuple(u["frame_rescale_factors"]))
+        out = np.empty((len(mobjects), 4), dtype=np.int64)
+        todo = []
+        for i, mobject in enumerate(mobjects):
+            fixed = float(mobject.uniforms.get("is_fixed_in_frame", 0.0))
+            place = zoom if fixed == 1.0 else self.view
+            kept = self.placed.get(id(mobject))
+            if kept is not None and kept[0] == fixed and kept[3] == place and (
+                    kept[2] == self.frame or not mobject._data_has_changed):
+                out[i] = kept[1]
+            else:
+                todo.append((i, mobject, fixed, place))
+        if todo:
+            points = [m.get_points() for _, m, _, _ in todo]
+            boxes = pixel_boxes(np.array([[p.min(axis=0), p.max(axis=0)] for p in points]),
+                                np.array([reach(m, u["frame_scale"]) for _, m, _, _ in todo]),
+                                np.array([fixed for _, _, fixed, _ in todo]), view_matrix(u["view"]),
+                                np.array(u["frame_rescale_factors"]), self.camera.fbo.size)
+            boxes[boxes[:, 0] < 0] = EVERYWHERE
+            for (i, mobject, fixed, place), box in zip(todo, boxes):
+                out[i] = box
+                self.placed[id(mobject)] = (fixed, box, self.frame, place)
+        return out
 
     def capture(self, *groups) -> None:
         camera = self.camera
@@ -108,9 +122,9 @@ class StaticLayers:
                            for m in mobjects])
         if moving.any() and not moving.all():
             index = np.repeat(np.arange(len(batches)), [len(b) for b in batches])
-            moving = settle(moving, np.array([self.box(m) for m in mobjects]), index)
+            moving = settle(moving, self.boxes(mobjects), index)
         still, live = split(batches, moving)
-        live = [part for batch in live for part in apart(batch, [self.box(m) for m in batch])]
+        live = [part for batch in live for part in apart(batch, [tuple(b) for b in self.boxes(batch)])]
         if still and turned and self.key is not None and self.key[0] != view:
             # The camera turns (again): a layer kept now would be stale next frame, so the still part is drawn
             # straight into the frame, as the layer would have been and then copied.

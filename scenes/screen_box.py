@@ -27,20 +27,29 @@ def pixel_box(points: np.ndarray, margin: float, fixed: float, view: np.ndarray,
     AA_PIXELS; None when part of them is at or behind the camera (then the whole frame may be touched)."""
     if not len(points):
         return (0, 0, 0, 0)
-    lo, hi = points.min(axis=0) - margin, points.max(axis=0) + margin
-    corners = lo + CORNERS * (hi - lo)
-    if fixed != 1.0:
-        corners = (1 - fixed) * (corners @ view[:3, :3].T + view[:3, 3]) + fixed * corners
-    xyz = corners * rescale
-    w = 1.0 - xyz[:, 2]
-    if not np.all(w > 1e-6):
-        return None
-    ndc = xyz[:, :2] / w[:, None]
+    box = pixel_boxes(np.array([[points.min(axis=0), points.max(axis=0)]]), np.array([margin]), np.array([fixed]),
+                      view, rescale, size)[0]
+    return None if box[0] < 0 else tuple(int(v) for v in box)
+
+
+def pixel_boxes(extents: np.ndarray, margins: np.ndarray, fixed: np.ndarray, view: np.ndarray, rescale: np.ndarray,
+                size: tuple[int, int]) -> np.ndarray:
+    """pixel_box of many point sets at once, each given by its extent (lo, hi): an (n, 4) int array, with a row
+    of −1 where the set reaches the camera (pixel_box's None)."""
+    lo, hi = extents[:, 0] - margins[:, None], extents[:, 1] + margins[:, None]
+    corners = lo[:, None] + CORNERS * (hi - lo)[:, None]  # (n, 8, 3)
+    f = fixed[:, None, None]
+    placed = np.where(f == 1.0, corners, (1 - f) * (corners @ view[:3, :3].T + view[:3, 3]) + f * corners)
+    xyz = placed * rescale
+    w = 1.0 - xyz[..., 2]
+    behind = ~np.all(w > 1e-6, axis=1)
+    ndc = xyz[..., :2] / np.where(w > 1e-6, w, 1.0)[..., None]
     scale = np.asarray(size, dtype=float) / 2
-    x0, y0 = np.floor((ndc.min(axis=0) + 1) * scale) - AA_PIXELS
-    x1, y1 = np.ceil((ndc.max(axis=0) + 1) * scale) + AA_PIXELS
-    width, height = size
-    return (int(max(x0, 0)), int(max(y0, 0)), int(min(x1, width)), int(min(y1, height)))
+    low = np.floor((ndc.min(axis=1) + 1) * scale) - AA_PIXELS
+    high = np.ceil((ndc.max(axis=1) + 1) * scale) + AA_PIXELS
+    boxes = np.concatenate([np.maximum(low, 0), np.minimum(high, size)], axis=1).astype(int)
+    boxes[behind] = -1
+    return boxes
 
 
 def view_matrix(values) -> np.ndarray:
