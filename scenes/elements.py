@@ -15,7 +15,7 @@ from files.cache import cached_file
 from .headless import manimlib  # noqa: F401
 from manimlib import (  # noqa: E402
     DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UL, UP, UR, DotCloud, GlowDot, Group, ImageMobject, Line, Rectangle, Sphere,
-    Surface, Text, VGroup, VMobject,
+    Mobject, Surface, Text, VGroup, VMobject,
 )
 
 from .mathtext import formula, single_outline  # noqa: E402
@@ -84,6 +84,19 @@ class FlatOutline(VMobject):
             p1 = np.roll(p0, -1, axis=0)
             area += 0.5 * float(((p0[:, 0] + p1[:, 0]) * (p1[:, 1] - p0[:, 1])).sum())
         return np.array([0.0, 0.0, area])
+
+    def get_shader_data(self) -> np.ndarray:
+        """ManimGL's, but the fill triangles of each glyph contour fan out from that contour's first point.
+
+        ManimGL fans every curve from the path's first point: along a line of text each pixel lies under about
+        as many triangles as there are glyphs, and the software rasterizer pays for each. A closed contour's
+        fan from any point has the same winding number, so the fill is the same shape."""
+        self.get_joint_angles()  # as VMobject.get_shader_data, whose base point this replaces
+        points = self.data["point"]
+        ends = self.get_subpath_end_indices_from_points(points)  # not the cached ones: `become` keeps those
+        starts = np.concatenate([[0], ends[:-1] + 2])
+        self.data["base_normal"][0::2] = points[starts[np.searchsorted(ends, np.arange(0, len(points), 2))]]
+        return Mobject.get_shader_data(self)
 
 
 def flat_outline(mob: VMobject) -> FlatOutline:

@@ -129,9 +129,18 @@ class FrameWindow:
         if self.scene.skip_animations:
             return
         if self.first <= self.frame < self.end and self.writer is not None:
-            self.writer.write(self.frame, self.scene.camera.get_raw_fbo_data())
+            self.writer.write(self.frame, frame_pixels(self.scene.camera))
             if self.progress:
                 self.progress()
         self.frame += 1
         if self.frame >= self.end:
             raise EndScene()
+
+
+def frame_pixels(camera) -> bytes:
+    """The frame's RGBA bytes, bottom row first: read straight from the camera's framebuffer when it has no
+    multisampling (ManimGL first copies it into another framebuffer of the same size, which resolves samples and
+    otherwise copies every pixel as it is)."""
+    if camera.samples:
+        return camera.get_raw_fbo_data()
+    return camera.fbo.read(viewport=camera.fbo.viewport, components=camera.n_channels, dtype="f1")
