@@ -5,14 +5,17 @@ Call `setup()` once before `simulate()`: it turns on float64 and the compilation
 import time).
 """
 
+import functools
 import platform
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from jax.flatten_util import ravel_pytree
 
 from landscapes import Surface
 from landscapes.limits import LIMITS, check
@@ -32,7 +35,7 @@ DOMAIN_MARGIN = 2.0  # a path is "diverged" once it is this many domain widths o
 MAX_LISTED_STARTS = 64  # larger grids of starts keep only their count in the metadata
 CHUNK = 64  # final-point runs check for divergence once per this many steps (see `chunk` in build_program)
 REACH_LIMIT = 1 - 1e-4  # a chunk whose path came this close to the margin (in half-widths) is re-run, checked
-BATCH_AXES = ("sweep", "start")  # the vmapped axes, named so a chunk's check can be reduced over all paths
+SWEEP, START = "sweep", "start"  # the vmapped axes, named so a chunk's check can be reduced over all paths
 
 def _state_field(state, name: str | None, like):
     """A named optax state field (e.g. 'mu', 'nu', 'trace'), or NaNs when the optimizer has none."""
@@ -63,7 +66,10 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
     swept: per optimizer, the hyperparameters given one value per sweep entry (traced, never static).
     """
     data = surface.landscape.data() if batch_size is not None else None
-    oracle = gradient_oracle(surface.loss, surface.landscape.loss, data, batch_size, noisy)
+    # Jitted, so that its formula is traced once and every use (the loss, the gradient, in every optimizer's
+    # step) is a call of that one trace: tracing each use anew was a third of a cold run's tracing time.
+    loss_fn = jax.jit(surface.loss)
+    oracle = gradient_oracle(loss_fn, surface.landscape.loss, data, batch_size, noisy)
     xmin, xmax, ymin, ymax = surface.domain
     # NumPy, not jnp: eager jnp arithmetic here would compile (or load) five tiny programs of its own.
     lo = np.array([xmin - DOMAIN_MARGIN * (xmax - xmin), ymin - DOMAIN_MARGIN * (ymax - ymin)])
@@ -74,7 +80,7 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
         static, _ = split_hyperparameters(opt, keys)
         info = opt.info
 
-        def path(start, hyper, key, sigma):
+        def path(axes, start, hyper, key, sigma):
             h = {**static, **hyper}
             tx = opt.transform(h, num_steps)
             at = info.gradient_at or (lambda h, state, params: params)
@@ -93,13 +99,15 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                     seen["last_move"] = jnp.where(jnp.abs(new_params - params) > watch.settle,
                                                   (t + 1).astype(last.dtype), last)
                 if "loss_sum" in seen:
-                    seen["loss_sum"] = seen["loss_sum"] + surface.loss(params)
+                    seen["loss_sum"] = seen["loss_sum"] + loss_fn(params)
                 return seen
+
+            unravel = []  # the record's shapes, known once the step is traced
 
             def step(carry, t):
                 params, state, diverged_at, seen = carry
                 alive = diverged_at < 0
-                loss = surface.loss(params)
+                loss = loss_fn(params)
                 new_params, new_state, grad, update = advance(params, state, t)
                 ok = jnp.all(jnp.isfinite(new_params)) & jnp.all((new_params >= lo) & (new_params <= hi))
                 moving = alive & ok
@@ -117,7 +125,11 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                                  info.step_size({**h, "learning_rate": opt.rate(h, t, num_steps)}, new_state, grad,
                                                 update).astype(params.dtype)]
                 record = (params, loss, grad, update, *(jnp.where(alive, r, jnp.nan) for r in state_records))
-                return carry, record
+                # One output raveled, not seven: XLA compiles the loop's writes of each output as kernels of
+                # their own, and with seven they were a third of a cold run's compile time.
+                flat, unravel_record = ravel_pytree(record)
+                unravel[:] = [unravel_record]
+                return carry, flat
 
             def chunk(carry, ts):
                 """`watch.every` steps with no checks inside, then one check; the chunk again, checked, if a path left.
@@ -139,7 +151,7 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
 
                 (p, s, reach, seen), _ = jax.lax.scan(unchecked, (params, state, jnp.zeros_like(params), seen), ts)
                 left = alive & ~jnp.all(reach * inverse_half <= REACH_LIMIT)
-                any_left = jax.lax.psum(left.astype(jnp.int32), BATCH_AXES) > 0
+                any_left = jax.lax.psum(left.astype(jnp.int32), axes) > 0
                 checked = lambda: jax.lax.scan(step, carry, ts)[0]  # noqa: E731
                 fast = lambda: (jnp.where(alive, p, params), s, diverged_at, seen)  # noqa: E731
                 carry = jax.lax.cond(any_left, checked, fast)
@@ -159,18 +171,33 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                 if whole < num_steps:
                     carry, _ = chunk(carry, ts[whole:])
                 params, _, diverged_at, seen = carry
-                final_loss = surface.loss(params)
+                final_loss = loss_fn(params)
                 if "loss_sum" in seen:  # the mean over θ₀ … θ_T
                     seen["mean_loss"] = (seen.pop("loss_sum") + final_loss) / (num_steps + 1)
                 return params, final_loss, diverged_at, (frames, seen)
-            carry, records = jax.lax.scan(step, carry, ts)
+            carry, flat = jax.lax.scan(step, carry, ts)
             params, _, diverged_at, _ = carry
-            return params, surface.loss(params), diverged_at, records
+            return params, loss_fn(params), diverged_at, jax.vmap(unravel[0])(flat)
 
-        # vmap over sweep values (outer) and starts (inner); one key per start, shared by every optimizer
-        # and sweep value, so stochastic runs compare optimizers on the same noise.
-        over_starts = jax.vmap(path, in_axes=(0, None, 0, None), axis_name=BATCH_AXES[1])
-        return jax.vmap(over_starts, in_axes=(None, 0, None, None), axis_name=BATCH_AXES[0])
+        def over_starts(axes):
+            return jax.vmap(functools.partial(path, axes), in_axes=(0, None, 0, None), axis_name=START)
+
+        def paths(starts, hyper, keys, sigma):
+            """Results shaped (sweep, start, …): vmap over sweep values of vmap over starts; without a sweep,
+            over starts only.
+
+            One vmap level where one is enough: vmap batches the scan's body once per level (twice when the
+            carry's batching changes on the first pass), and that batching was most of the tracing time.
+            One key per start, shared by every optimizer and sweep value, so stochastic runs compare
+            optimizers on the same noise.
+            """
+            if all(len(v) == 1 for v in hyper.values()):
+                one = over_starts((START,))(starts, {k: v[0] for k, v in hyper.items()}, keys, sigma)
+                return jax.tree.map(lambda a: a[None], one)
+            over_sweep = jax.vmap(over_starts((SWEEP, START)), in_axes=(None, 0, None, None), axis_name=SWEEP)
+            return over_sweep(starts, hyper, keys, sigma)
+
+        return paths
 
     paths = [make_path(opt, keys) for opt, keys in zip(optimizers, swept)]
 
@@ -231,7 +258,14 @@ def check_starts(surface: Surface, starts: np.ndarray) -> None:
 
 
 def validate(surface: Surface, num_steps: int, batch_size: int | None, noise: float, seed: int = 0) -> None:
-    """Reject impossible run settings before anything is computed."""
+    """Reject impossible run settings before anything is computed: the settings, then the surface's grid."""
+    check_settings(surface, num_steps, batch_size, noise, seed)
+    if not surface.is_network:  # a network's slice is known only once it has trained
+        check_finite(surface)
+
+
+def check_settings(surface: Surface, num_steps: int, batch_size: int | None, noise: float, seed: int = 0) -> None:
+    """Reject impossible steps, seed, noise or batch size."""
     if not isinstance(num_steps, int):
         raise SpecError(f"--steps must be a whole number, got {num_steps}")
     check("steps", num_steps)
@@ -250,8 +284,6 @@ def validate(surface: Surface, num_steps: int, batch_size: int | None, noise: fl
         n = data_size(surface)
         if not 1 <= batch_size <= n:
             raise SpecError(f"--batch-size must be from 1 to {n} (the training set's size), got {batch_size}")
-    if not surface.is_network:  # a network's slice is known only once it has trained
-        check_finite(surface)
 
 
 def data_size(surface: Surface) -> int:
@@ -267,7 +299,7 @@ def _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size,
     configs: per optimizer, hyperparameter -> one value per sweep entry (all the same length; [{}] for none).
     """
     check_setup()
-    validate(surface, num_steps, batch_size, noise, seed)
+    check_settings(surface, num_steps, batch_size, noise, seed)
     starts = np.asarray(starts, dtype=np.float64).reshape(-1, 2)
     check_starts(surface, starts)
     if batch_size is not None and batch_size == data_size(surface):
@@ -289,8 +321,14 @@ def _execute(surface, optimizers, starts, num_steps, configs, noise, batch_size,
     signature = (surface.spec, surface.domain,
                  tuple(o.program_key(split_hyperparameters(o, keys)[0]) for o, keys in zip(optimizers, swept)),
                  num_steps, batch_size, noise > 0, final_only, swept, watch)
-    program = cached_program(signature, lambda: build_program(surface, list(optimizers), num_steps, batch_size,
-                                                              noise > 0, final_only, swept, watch), args)
+    with ThreadPoolExecutor(1) as pool:
+        # The surface's height grid is a small program of its own: a fresh process compiles it on another core
+        # while this one traces the run's program (tracing is Python; compiling releases the GIL).
+        grid = pool.submit(height_grid, surface)
+        program = cached_program(signature, lambda: build_program(surface, list(optimizers), num_steps, batch_size,
+                                                                  noise > 0, final_only, swept, watch), args)
+        grid.result()
+    check_finite(surface)  # before anything runs: the grid is computed by now
     return starts, batch_size, program(*args)
 
 
