@@ -73,6 +73,7 @@ IMPORTS = [sys.executable, "-c", "import jax, optax, numpy; import landscapes, o
 # stages where the cache does not have it, and loaded from the cache where it does (optimizers/programs.py).
 PHASES = r"""
 import json, sys, time
+from concurrent.futures import ThreadPoolExecutor
 t0 = time.perf_counter()
 import jax, jax.numpy as jnp, numpy as np
 from landscapes import resolve_surface
@@ -91,7 +92,6 @@ hypers = [{k: np.asarray([o.hyperparameters[k]], np.float64) for k in engine.spl
           for o in opts]
 args = (starts, hypers, np.uint32(0), np.asarray(0.0, np.float64))  # as simulate() passes them
 s = lap("resolve + argument set-up", s)
-from concurrent.futures import ThreadPoolExecutor
 pool = ThreadPoolExecutor(1)
 grid = pool.submit(engine.height_grid, surface)  # as the CLI does: compiled on another core while tracing
 saved = programs.saved_path(("bench", sys.argv[1:]))

@@ -59,6 +59,24 @@ class Watch:
     frames: bool = False
 
 
+def scan_raveled(f, init, xs):
+    """`jax.lax.scan(f, init, xs)`, with each step's outputs leaving the loop as one raveled vector.
+
+    XLA compiles the loop's per-step writes of each output as kernels of their own: with a step's seven
+    records as seven outputs, they were a third of a cold run's compile time.
+    """
+    unravel = []  # the outputs' shapes, known once f is traced
+
+    def raveled(carry, x):
+        carry, out = f(carry, x)
+        flat, unravel_out = ravel_pytree(out)
+        unravel.append(unravel_out)
+        return carry, flat
+
+    carry, flat = jax.lax.scan(raveled, init, xs)
+    return carry, jax.vmap(unravel[-1])(flat)
+
+
 def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: int, batch_size: int | None,
                   noisy: bool, final_only: bool, swept: Sequence[Collection[str]], watch: Watch = Watch()):
     """The jitted function (starts, hypers, key, sigma) -> per-optimizer stacked results.
@@ -102,8 +120,6 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                     seen["loss_sum"] = seen["loss_sum"] + loss_fn(params)
                 return seen
 
-            unravel = []  # the record's shapes, known once the step is traced
-
             def step(carry, t):
                 params, state, diverged_at, seen = carry
                 alive = diverged_at < 0
@@ -125,11 +141,7 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                                  info.step_size({**h, "learning_rate": opt.rate(h, t, num_steps)}, new_state, grad,
                                                 update).astype(params.dtype)]
                 record = (params, loss, grad, update, *(jnp.where(alive, r, jnp.nan) for r in state_records))
-                # One output raveled, not seven: XLA compiles the loop's writes of each output as kernels of
-                # their own, and with seven they were a third of a cold run's compile time.
-                flat, unravel_record = ravel_pytree(record)
-                unravel[:] = [unravel_record]
-                return carry, flat
+                return carry, record
 
             def chunk(carry, ts):
                 """`watch.every` steps with no checks inside, then one check; the chunk again, checked, if a path left.
@@ -175,9 +187,9 @@ def build_program(surface: Surface, optimizers: Sequence[Optimizer], num_steps: 
                 if "loss_sum" in seen:  # the mean over θ₀ … θ_T
                     seen["mean_loss"] = (seen.pop("loss_sum") + final_loss) / (num_steps + 1)
                 return params, final_loss, diverged_at, (frames, seen)
-            carry, flat = jax.lax.scan(step, carry, ts)
+            carry, records = scan_raveled(step, carry, ts)
             params, _, diverged_at, _ = carry
-            return params, loss_fn(params), diverged_at, jax.vmap(unravel[0])(flat)
+            return params, loss_fn(params), diverged_at, records
 
         def over_starts(axes):
             return jax.vmap(functools.partial(path, axes), in_axes=(0, None, 0, None), axis_name=START)
