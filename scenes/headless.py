@@ -6,9 +6,10 @@
 - ffmpeg comes from imageio-ffmpeg's bundled binary, never from PATH.
 - ManimGL fixes its frame's shape (FRAME_WIDTH, ...) at import from its default 16:9 resolution and reads it
   from module globals when drawing: `use_frame_shape` sets it for a square or vertical frame.
-- Speed: stroke-only VMobjects skip ManimGL's off-screen fill pass, which draws nothing for them, and the fill
-  pass of the others is clipped to their box on screen: it clears, draws and composites a canvas of twice the
-  frame's size per batch, which costs the same for one digit as for the whole frame. A pass that repeats one
+- Speed: stroke-only VMobjects skip ManimGL's off-screen fill pass, which draws nothing for them; fill-only ones
+  (text) skip its stroke pass, whose geometry shader emits nothing for them; and the fill pass of the others is
+  clipped to their box on screen: it clears, draws and composites a canvas of twice the frame's size per batch,
+  which costs the same for one digit as for the whole frame. A pass that repeats one
   before blends in the colours kept from then (scenes/fill_cache.py). Mobjects fixed in the frame get the
   identity for a view, so that they draw the same pixels wherever the camera is (ManimGL's own placement leaves
   the camera's last bit in them). `LOSSCAPE_STOCK_MANIMGL=1` turns all of this off; a test shows frames differ
@@ -76,6 +77,19 @@ def _skip_empty_fill(render_fill):
     return render_fill_if_any
 
 
+def _skip_empty_stroke(render_stroke):
+    def render_stroke_if_any(self):
+        # The stroke's geometry shader emits nothing for a curve whose widths, or whose alphas, are all zero
+        # (text is fill only): when that holds for every curve, skipping the pass changes no pixel, and spares
+        # the vertex and geometry shading of every curve, which llvmpipe runs on the drawing thread.
+        data = self.vert_data
+        if len(data) and not (data["stroke_width"].any() and data["stroke_rgba"][:, 3].any()):
+            return
+        render_stroke(self)
+
+    return render_stroke_if_any
+
+
 def fill_box(wrapper, width: int, height: int) -> tuple[int, int, int, int] | None:
     """(x, y, w, h): the pixels the wrapper's fill can touch, placed by the uniforms its program was given."""
     program = wrapper.fill_program
@@ -124,4 +138,5 @@ def _fixed_in_frame_still(update_program_uniforms):
 
 if os.environ.get("LOSSCAPE_STOCK_MANIMGL") != "1":
     VShaderWrapper.render_fill = _skip_empty_fill(_clip_fill(VShaderWrapper.render_fill))
+    VShaderWrapper.render_stroke = _skip_empty_stroke(VShaderWrapper.render_stroke)
     ShaderWrapper.update_program_uniforms = _fixed_in_frame_still(ShaderWrapper.update_program_uniforms)

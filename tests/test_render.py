@@ -303,8 +303,8 @@ def raw_frames(workdir: Path, run: Path, view: str, **env: str) -> tuple[np.ndar
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_speed_patch_draws_what_manimgl_draws(view, race_run, tmp_path):
-    """Every speed-up at once (fills clipped to their box, fill canvases kept and composited again, static
-    layers) draws what ManimGL draws on its own, frame by frame, in every view.
+    """Every speed-up at once (fills clipped to their box, fill canvases kept and composited again, empty fill
+    and stroke passes skipped, static layers) draws what ManimGL draws on its own, frame by frame, in every view.
 
     Tolerance: at most 0.01% of a frame's pixels (41 at 854×480; 9 were measured). ManimGL places a mobject
     fixed in the frame at mix(view·p, p, 1), which llvmpipe evaluates as view·p + (p − view·p)·1: text and chart
@@ -313,12 +313,13 @@ def test_speed_patch_draws_what_manimgl_draws(view, race_run, tmp_path):
     drawn wrong would differ over whole glyphs or lines, hundreds of pixels.
     """
     probe = ("import scenes.headless; from manimlib.shader_wrapper import VShaderWrapper as V; "
-             "print(V.render_fill.__name__)")
+             "print(V.render_fill.__name__, V.render_stroke.__name__)")
     patched = subprocess.Popen([PY, "-c", probe], cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, text=True)
     stock = subprocess.Popen([PY, "-c", probe], cwd=ROOT, env=clean_env(LOSSCAPE_STOCK_MANIMGL="1"),
                              stdout=subprocess.PIPE, text=True)
     names = patched.communicate(timeout=120)[0].strip(), stock.communicate(timeout=120)[0].strip()
-    assert names[0] != names[1] == "render_fill", f"the switch should toggle the patch: {names}"
+    assert names[1] == "render_fill render_stroke", f"the switch should turn the patches off: {names}"
+    assert not set(names[0].split()) & set(names[1].split()), f"the patches should be on: {names}"
 
     ours, said = raw_frames(tmp_path, race_run, view)
     theirs, _ = raw_frames(tmp_path, race_run, view, **STOCK)
@@ -327,6 +328,22 @@ def test_speed_patch_draws_what_manimgl_draws(view, race_run, tmp_path):
     assert off.max() <= 0.0001 * WIDTH * HEIGHT, f"{off.max()} pixels differ in one frame"
     turning, composited = (int(re.search(rf"'{what}': (\d+)", said).group(1)) for what in ("turning", "composited"))
     assert composited > 0 or not turning, f"the camera turned, yet no kept fill canvas was used: {said.strip()}"
+
+
+def test_a_kept_fill_is_reused_for_the_same_bits_only():
+    """A fill pass blends kept colours only when its vertex data is what drew them, bit for bit: a changed value,
+    a −0.0 for a 0.0 or another length draws again; a NaN matches itself (the same bits draw the same)."""
+    from scenes.fill_cache import same_bits
+
+    dtype = np.dtype([("point", np.float32, (3,)), ("fill_rgba", np.float32, (4,))])
+    a = np.zeros(5, dtype)
+    a["point"][1, 0] = np.nan
+    assert same_bits(a, a.copy())
+    for change in (lambda b: b["point"].__setitem__((2, 1), 1e-7), lambda b: b["fill_rgba"].__setitem__((0, 3), -0.0)):
+        b = a.copy()
+        change(b)
+        assert not same_bits(a, b)
+    assert not same_bits(a, a[:4].copy())
 
 
 @pytest.mark.parametrize("view", VIEWS)
