@@ -406,13 +406,16 @@ class PathTracer(Group):
         """opacity: of the path behind the bright trail; casing: how much wider the dark outline under it is."""
         super().__init__()
         self.path = path
+        # On a flat map a step is a straight segment: points between steps would add curves to draw each frame
+        # (Python, vertex and geometry shading) and nothing to the shape.
+        self.substeps = SUBSTEPS if three_d else 1
         xy = path.xy[: path.visible]
         if path.at_true_loss:  # to_points(xy, f): the height is the path's own loss, interpolated between steps
-            dense = densify(np.column_stack([xy, path.loss[: path.visible]]))
+            dense = densify(np.column_stack([xy, path.loss[: path.visible]]), self.substeps)
             self.steps = to_points(xy, path.loss[: path.visible])
             self.dense = to_points(dense[:, :2], dense[:, 2])
         else:
-            self.steps, self.dense = to_points(xy), to_points(densify(xy))
+            self.steps, self.dense = to_points(xy), to_points(densify(xy, self.substeps))
         self.outline = VMobject().set_stroke(current().outline, width=width + casing, opacity=0.85)
         self.body = VMobject().set_stroke(path.color, width=width, opacity=opacity)
         self.trail = VMobject().set_stroke(path.color, width=width * 1.6, opacity=1.0)
@@ -428,17 +431,17 @@ class PathTracer(Group):
         self.add(self.outline, self.body, self.trail, *([self.dots] if dots else []), self.ball, self.end_mark)
 
     def head_point(self, tau: float) -> np.ndarray:
-        i = self.path.head_index(tau) * SUBSTEPS
+        i = self.path.head_index(tau) * self.substeps
         k = int(np.floor(i))
         if k >= len(self.dense) - 1:
             return self.dense[-1]
         return self.dense[k] + (i - k) * (self.dense[k + 1] - self.dense[k])
 
     def show(self, tau: float) -> None:
-        i = self.path.head_index(tau) * SUBSTEPS
+        i = self.path.head_index(tau) * self.substeps
         k = int(np.floor(i))
         pts = np.vstack([self.dense[: k + 1], self.head_point(tau)[None]])
-        trail_from = max(0, k - TRAIL_STEPS * SUBSTEPS)
+        trail_from = max(0, k - TRAIL_STEPS * self.substeps)
         for line, p in ((self.outline, pts), (self.body, pts), (self.trail, pts[trail_from:])):
             line.set_points_as_corners(p if len(p) >= 2 else np.vstack([p, p]))
         if self.dots is not None:
