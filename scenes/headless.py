@@ -9,10 +9,10 @@
 - Speed: stroke-only VMobjects skip ManimGL's off-screen fill pass, which draws nothing for them; fill-only ones
   (text) skip its stroke pass, whose geometry shader emits nothing for them; and the fill pass of the others is
   clipped to their box on screen: it clears, draws and composites a canvas of twice the frame's size per batch,
-  which costs the same for one digit as for the whole frame. A pass that repeats one
-  before blends in the colours kept from then (scenes/fill_cache.py). Mobjects fixed in the frame get the
-  identity for a view, so that they draw the same pixels wherever the camera is (ManimGL's own placement leaves
-  the camera's last bit in them). `LOSSCAPE_STOCK_MANIMGL=1` turns all of this off; a test shows frames differ
+  which costs the same for one digit as for the whole frame. A pass that repeats one before blends in the
+  colours kept from then (scenes/fill_cache.py). Mobjects fixed in the frame get the identity for a view, so
+  that they draw the same pixels wherever the camera is (ManimGL's own placement leaves the camera's last bit
+  in them). `LOSSCAPE_STOCK_MANIMGL=1` turns all of this off; a test shows frames differ
   from ManimGL's own only on the edges that last bit moves (at most 0.01% of the pixels).
 """
 
