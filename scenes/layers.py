@@ -17,6 +17,7 @@ from itertools import groupby
 
 import numpy as np
 
+from .fill_cache import same_bits
 from .framebuffers import copy_pixels
 from .screen_box import pixel_boxes, reach, view_matrix
 
@@ -59,11 +60,13 @@ class StaticLayers:
         self.changed = {}  # id(mobject) -> the frame it last changed in
         self.frame = 0
         self.shown = set()  # ids of the mobjects in the last frame
+        self.seen = {}  # id(mobject) -> its data as last drawn (for those shown in the last frame)
         # id(wrapper) -> (ids of the batch whose data it holds, the frame it was read in): only this camera reads
         # data into the wrappers while it draws (the render process steps through frames without drawing only
         # before its first drawn frame, when every mobject that changed still has its flag set)
         self.read = {}
         self.frames = {"kept": 0, "redrawn": 0, "turning": 0, "full": 0}
+        self.set_again = 0  # times a mobject was set to the data it had, and so counted as still
 
     def batches(self, groups) -> list[list]:
         """The frame's batches in drawing order: each render group's mobjects with points, split by shader."""
@@ -116,7 +119,14 @@ class StaticLayers:
         shown = set(map(id, mobjects))
         for m in mobjects:  # a mobject's first frame sets its flag too, but that is no sign it will move
             if m._data_has_changed and id(m) in self.shown:
-                self.changed[id(m)] = self.frame
+                seen = self.seen.get(id(m))
+                if seen is not None and same_bits(seen, m.data):
+                    # Set again to what it was (a label placed where it stood, a finished path redrawn to its
+                    # end): the same data draws the same, and as still it can join the kept layer.
+                    m._data_has_changed = False
+                    self.set_again += 1
+                else:
+                    self.changed[id(m)] = self.frame
         self.shown = shown
         moving = np.array([m._data_has_changed or self.frame - self.changed.get(id(m), -RECENT_FRAMES) < RECENT_FRAMES
                            for m in mobjects])
@@ -145,7 +155,10 @@ class StaticLayers:
             self.frames["full"] += 1
             camera.fbo.clear(*camera.background_rgba)
         self.draw(camera.fbo, live)
+        self.seen = {i: data for i, data in self.seen.items() if i in shown}
         for mobject in mobjects:
+            if mobject._data_has_changed:  # drawn from this data (the draw completes it: joint angles, normals)
+                self.seen[id(mobject)] = mobject.data.copy()
             mobject._data_has_changed = False
 
     def draw(self, fbo, batches) -> None:

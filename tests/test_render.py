@@ -349,12 +349,12 @@ def test_a_kept_fill_is_reused_for_the_same_bits_only():
 @pytest.mark.parametrize("view", VIEWS)
 def test_static_layers_draw_what_the_full_draw_draws(view, race_run, tmp_path):
     """Frames drawn over the kept layer equal frames drawn whole, pixel for pixel (the 3D view's camera turns,
-    so its layer is redrawn every frame; the other views keep theirs)."""
-    movies = {}
-    for mode, env in (("layers", {}), ("full", {"LOSSCAPE_STATIC_LAYERS": "0"})):
-        movies[mode] = tmp_path / f"{mode}.mp4"
-        render_job(tmp_path, race_run, [movies[mode]], view=view, **env)
-    np.testing.assert_array_equal(mp4_frames(movies["layers"]), mp4_frames(movies["full"]))
+    so its layer is redrawn every frame; the other views keep theirs). Mobjects set again to the data they had
+    (paths redrawn to their ends in the closing hold, labels placed where they stood) count as still."""
+    layers, said = raw_frames(tmp_path, race_run, view)
+    full, _ = raw_frames(tmp_path, race_run, view, LOSSCAPE_STATIC_LAYERS="0")
+    np.testing.assert_array_equal(layers, full)
+    assert int(re.search(r"set again: (\d+)", said).group(1)) > 0, said
 
 
 @pytest.mark.parametrize("chapter", ["momentum", "schedules", "finale"])
