@@ -4,7 +4,8 @@ ManimGL draws a frame as batches (runs of mobjects sharing a shader: all their f
 in order over the background. Here every batch is split into what has not changed since the last frame and what
 has; the unchanged parts of every batch are drawn once into a framebuffer of their own, colour and depth, while
 the camera holds still, and each frame copies it and draws the changed parts over it in their order,
-depth-tested against the kept depth, so a path still hides behind the surface.
+depth-tested against the kept depth, so a path still hides behind the surface. A mobject set again to the
+data it was last drawn with (a finished path redrawn to its end, a label placed where it stood) has not changed.
 
 Drawing a changed part after unchanged ones it used to precede (or share a batch with) changes no pixel when
 their boxes on screen (scenes/screen_box.py) do not meet; an unchanged mobject whose box meets a changed one's
