@@ -68,14 +68,20 @@ class StaticLayers:
         self.read = {}
         self.frames = {"kept": 0, "redrawn": 0, "turning": 0, "full": 0}
         self.set_again = 0  # times a mobject was set to the data it had, and so counted as still
+        self.unseen = 0  # times a mobject that draws nothing was left out of its batch
 
     def batches(self, groups) -> list[list]:
-        """The frame's batches in drawing order: each render group's mobjects with points, split by shader."""
+        """The frame's batches in drawing order: each render group's mobjects with points, split by shader, less
+        those that draw nothing (see unseen)."""
         ctx = self.camera.ctx
         # Mobjects with no shader program draw nothing; the camera's frame among them reads its flag to know when to
         # recompute its view, so it is left alone.
         drawn = (m for group in groups for m in group.family_members_with_points() if m.get_shader_wrapper(ctx).programs)
-        return [list(batch) for _, batch in groupby(drawn, lambda m: m.get_shader_wrapper(ctx).get_id())]
+        # Unseen ones are dropped only once the batches are formed: two batches they parted stay two passes.
+        batches = [list(batch) for _, batch in groupby(drawn, lambda m: m.get_shader_wrapper(ctx).get_id())]
+        seen = [[m for m in batch if not unseen(m)] for batch in batches]
+        self.unseen += sum(map(len, batches)) - sum(map(len, seen))
+        return [batch for batch in seen if batch]
 
     def boxes(self, mobjects) -> np.ndarray:
         """The mobjects' pixel boxes, (n, 4); each kept while its mobject does not change and the camera holds
@@ -178,6 +184,16 @@ class StaticLayers:
             wrapper.update_program_uniforms(uniforms)
             wrapper.pre_render()
             wrapper.render()
+
+def unseen(mobject) -> bool:
+    """A VMobject that draws nothing: every fill and stroke alpha zero, not depth-tested. Its fill fragments are
+    discarded, its fill border adds premultiplied zeros under a max blend, its stroke blends in at alpha zero;
+    only with the depth test would it write depth. (A legend's end notes wait unseen over its numbers.)"""
+    data = mobject.data
+    names = data.dtype.names
+    return (not mobject.depth_test and "fill_rgba" in names and "stroke_rgba" in names and len(data) > 0
+            and not data["fill_rgba"][:, 3].any() and not data["stroke_rgba"][:, 3].any())
+
 
 def split(batches: list[list], moving: np.ndarray) -> tuple[list[list], list[list]]:
     """Each batch's still part and moving part, batches kept apart and in order (empty parts dropped)."""
