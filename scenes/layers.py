@@ -185,6 +185,7 @@ class StaticLayers:
             wrapper.pre_render()
             wrapper.render()
 
+
 def unseen(mobject) -> bool:
     """A VMobject that draws nothing: every fill and stroke alpha zero, not depth-tested. Its fill fragments are
     discarded, its fill border adds premultiplied zeros under a max blend, its stroke blends in at alpha zero;
