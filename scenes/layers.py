@@ -35,17 +35,14 @@ def uniforms_signature(holders) -> bytes:
 
 def settle(moving: np.ndarray, boxes: np.ndarray, batch: np.ndarray) -> np.ndarray:
     """Moving mobjects, plus every still one that must be drawn with them: its box meets a moving one's and it
-    is in the same batch or a later one (drawing the moving one after it would change their overlap)."""
+    is in the same batch or a later one (drawing the moving one after it would change their overlap); and so on,
+    from those pulled in, until none is added."""
+    lo, hi = boxes[:, None, :2], boxes[:, None, 2:]
+    meets = ((boxes[None, :, :2] < hi) & (lo < boxes[None, :, 2:])).all(axis=2)  # [i, j]: the boxes of i and j meet
+    pulls = meets & (batch[None, :] >= batch[:, None])  # [i, j]: a moving i pulls j in
     moving = moving.copy()
-    todo = list(np.flatnonzero(moving))
-    while todo:
-        i = todo.pop()
-        x0, y0, x1, y1 = boxes[i]
-        meets = (~moving & (batch >= batch[i]) & (boxes[:, 0] < x1) & (x0 < boxes[:, 2])
-                 & (boxes[:, 1] < y1) & (y0 < boxes[:, 3]))
-        new = np.flatnonzero(meets)
-        moving[new] = True
-        todo.extend(new)
+    while (new := pulls[moving].any(axis=0) & ~moving).any():
+        moving |= new
     return moving
 
 
@@ -69,6 +66,7 @@ class StaticLayers:
         self.frames = {"kept": 0, "redrawn": 0, "turning": 0, "full": 0}
         self.set_again = 0  # times a mobject was set to the data it had, and so counted as still
         self.unseen = 0  # times a mobject that draws nothing was left out of its batch
+        self.blank = {}  # id(mobject) -> (mobject, whether it draws nothing), for those in the last frame
 
     def batches(self, groups) -> list[list]:
         """The frame's batches in drawing order: each render group's mobjects with points, split by shader, less
@@ -76,10 +74,17 @@ class StaticLayers:
         ctx = self.camera.ctx
         # Mobjects with no shader program draw nothing; the camera's frame among them reads its flag to know when to
         # recompute its view, so it is left alone.
-        drawn = (m for group in groups for m in group.family_members_with_points() if m.get_shader_wrapper(ctx).programs)
+        drawn = [m for group in groups for m in group.family_members_with_points() if m.get_shader_wrapper(ctx).programs]
+        # Whether a mobject draws nothing changes only with its data: asked again only when its flag is set (the
+        # mobject is held with the answer, so that its id is not reused meanwhile).
+        blank = {}
+        for m in drawn:
+            known = self.blank.get(id(m))
+            blank[id(m)] = known if known and known[0] is m and not m._data_has_changed else (m, unseen(m))
+        self.blank = blank
         # Unseen ones are dropped only once the batches are formed: two batches they parted stay two passes.
         batches = [list(batch) for _, batch in groupby(drawn, lambda m: m.get_shader_wrapper(ctx).get_id())]
-        seen = [[m for m in batch if not unseen(m)] for batch in batches]
+        seen = [[m for m in batch if not blank[id(m)][1]] for batch in batches]
         self.unseen += sum(map(len, batches)) - sum(map(len, seen))
         return [batch for batch in seen if batch]
 

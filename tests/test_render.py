@@ -346,6 +346,36 @@ def test_a_kept_fill_is_reused_for_the_same_bits_only():
     assert not same_bits(a, a[:4].copy())
 
 
+def test_settling_pulls_in_every_still_mobject_a_moving_one_reaches():
+    """A still mobject joins the moving ones when its box meets one of theirs and its batch is the same or later,
+    and so on from those it joined; on random boxes the result is the closure computed one mobject at a time."""
+    from scenes.layers import settle
+
+    def closure(moving, boxes, batch):
+        moving, todo = moving.copy(), list(np.flatnonzero(moving))
+        while todo:
+            i = todo.pop()
+            for j in range(len(boxes)):
+                a, b = boxes[i], boxes[j]
+                if not moving[j] and batch[j] >= batch[i] and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                    moving[j] = True
+                    todo.append(j)
+        return moving
+
+    # a chain: 0 moves and meets 1 (later batch), 1 meets 2 (same batch); 3 meets 0 but comes earlier; 4 is apart
+    boxes = np.array([[0, 0, 10, 10], [8, 0, 20, 10], [18, 0, 30, 10], [0, 5, 10, 15], [50, 50, 60, 60]])
+    moving = np.array([True, False, False, False, False])
+    assert settle(moving, boxes, np.array([1, 2, 2, 0, 3])).tolist() == [True, True, True, False, False]
+    assert not settle(moving, boxes, np.array([1, 0, 2, 0, 3]))[1:].any()  # 1 before 0: nothing joins
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        corner = rng.integers(0, 100, (n, 2))
+        boxes = np.concatenate([corner, corner + rng.integers(0, 30, (n, 2))], axis=1)
+        moving, batch = rng.random(n) < 0.2, rng.integers(0, 5, n)
+        np.testing.assert_array_equal(settle(moving, boxes, batch), closure(moving, boxes, batch))
+
+
 @pytest.mark.parametrize("view", VIEWS)
 def test_static_layers_draw_what_the_full_draw_draws(view, race_run, tmp_path):
     """Frames drawn over the kept layer equal frames drawn whole, pixel for pixel (the 3D view's camera turns,
