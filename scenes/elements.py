@@ -640,16 +640,18 @@ def name_tag(path: PathData) -> VMobject:
 def unstack(labels, fixed=(), direction=UP) -> None:
     """Lift labels (or lower them, `direction` DOWN) until none overlaps one placed before it or a `fixed` one,
     which stays where it is (the tags of balls that meet stay readable)."""
-    placed = list(fixed)
+    placed = [(p, box_of(p)) for p in fixed]  # each with its box, asked once: a label's box is costly to ask
     for mob in labels:
         if mob.get_fill_opacity() == 0:
             continue
+        box = box_of(mob)
         for _ in range(len(placed)):
-            hit = next((p for p in placed if overlaps(mob, p)), None)
+            hit = next((p for p, b in placed if boxes_meet(box, b)), None)
             if hit is None:
                 break
             mob.next_to(hit, direction, buff=0.04, coor_mask=np.array([0, 1, 0]))
-        placed.append(mob)
+            box = box_of(mob)
+        placed.append((mob, box))
 
 
 def shown(labels) -> list:
@@ -673,23 +675,31 @@ def below_points(labels, points, floor: float = -np.inf, buff: float = 0.12, gap
     (room for their outlines): close minima keep their labels apart, below them, away from the name tags that
     ride above the balls; a label that would go below `floor` (what sits under the picture) goes above its
     point instead."""
-    placed = []
+    placed = []  # the boxes of those placed
     for mob, point in zip(labels, points):
         mob.next_to(point, DOWN, buff=buff)
+        box = box_of(mob)
         for _ in range(len(placed)):
-            hit = next((p for p in placed if overlaps(mob, p, gap)), None)
+            hit = next((b for b in placed if boxes_meet(box, b, gap)), None)
             if hit is None:
                 break
-            mob.shift((hit.get_bottom()[1] - gap - mob.get_top()[1]) * UP)
-        if mob.get_bottom()[1] < floor:
+            mob.shift((hit[1] - gap - box[3]) * UP)
+            box = box_of(mob)
+        if box[1] < floor:
             mob.next_to(point, UP, buff=buff)
-        placed.append(mob)
+            box = box_of(mob)
+        placed.append(box)
 
 
-def overlaps(a, b, gap: float = 0.0) -> bool:
-    """Bounding boxes intersect (in x and y), or come within `gap` of each other."""
-    return bool(np.all(a.get_corner(DOWN + LEFT)[:2] - gap < b.get_corner(UP + RIGHT)[:2])
-                and np.all(b.get_corner(DOWN + LEFT)[:2] - gap < a.get_corner(UP + RIGHT)[:2]))
+def box_of(mob) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) of the mobject's bounding box."""
+    (left, bottom, _), (right, top, _) = mob.get_corner(DOWN + LEFT), mob.get_corner(UP + RIGHT)
+    return left, bottom, right, top
+
+
+def boxes_meet(a, b, gap: float = 0.0) -> bool:
+    """Boxes (left, bottom, right, top) intersect, or come within `gap` of each other."""
+    return a[0] - gap < b[2] and a[1] - gap < b[3] and b[0] - gap < a[2] and b[1] - gap < a[3]
 
 
 class HeadTags(VGroup):
