@@ -5,7 +5,8 @@ in order over the background. Here every batch is split into what has not change
 has; the unchanged parts of every batch are drawn once into a framebuffer of their own, colour and depth, while
 the camera holds still, and each frame copies it and draws the changed parts over it in their order,
 depth-tested against the kept depth, so a path still hides behind the surface. A mobject set again to the
-data it was last drawn with (a finished path redrawn to its end, a label placed where it stood) has not changed.
+data it was last drawn with (a finished path redrawn to its end, a label placed where it stood) has not changed,
+and one that draws nothing (every alpha zero: a legend's end note waiting to show) is left out.
 
 Drawing a changed part after unchanged ones it used to precede (or share a batch with) changes no pixel when
 their boxes on screen (scenes/screen_box.py) do not meet; an unchanged mobject whose box meets a changed one's
@@ -66,7 +67,7 @@ class StaticLayers:
         self.frames = {"kept": 0, "redrawn": 0, "turning": 0, "full": 0}
         self.set_again = 0  # times a mobject was set to the data it had, and so counted as still
         self.unseen = 0  # times a mobject that draws nothing was left out of its batch
-        self.blank = {}  # id(mobject) -> (mobject, whether it draws nothing), for those in the last frame
+        self.blank = {}  # id(mobject) -> (mobject, its depth test, whether it draws nothing), for the last frame's
 
     def batches(self, groups) -> list[list]:
         """The frame's batches in drawing order: each render group's mobjects with points, split by shader, less
@@ -75,16 +76,17 @@ class StaticLayers:
         # Mobjects with no shader program draw nothing; the camera's frame among them reads its flag to know when to
         # recompute its view, so it is left alone.
         drawn = [m for group in groups for m in group.family_members_with_points() if m.get_shader_wrapper(ctx).programs]
-        # Whether a mobject draws nothing changes only with its data: asked again only when its flag is set (the
+        # Whether a mobject draws nothing changes only with its data or depth test: asked again only then (the
         # mobject is held with the answer, so that its id is not reused meanwhile).
         blank = {}
         for m in drawn:
             known = self.blank.get(id(m))
-            blank[id(m)] = known if known and known[0] is m and not m._data_has_changed else (m, unseen(m))
+            fresh = known and known[0] is m and known[1] == m.depth_test and not m._data_has_changed
+            blank[id(m)] = known if fresh else (m, m.depth_test, unseen(m))
         self.blank = blank
         # Unseen ones are dropped only once the batches are formed: two batches they parted stay two passes.
         batches = [list(batch) for _, batch in groupby(drawn, lambda m: m.get_shader_wrapper(ctx).get_id())]
-        seen = [[m for m in batch if not blank[id(m)][1]] for batch in batches]
+        seen = [[m for m in batch if not blank[id(m)][2]] for batch in batches]
         self.unseen += sum(map(len, batches)) - sum(map(len, seen))
         return [batch for batch in seen if batch]
 

@@ -76,8 +76,8 @@ def render_scene(job: RenderJob, index: int, part: int, parts: int, progress) ->
     if writer:
         writer.close()
     if layers and os.environ.get("LOSSCAPE_DEBUG") == "1":
-        print(f"static layers, scene {index} part {part + 1}/{parts}: {layers.frames}; "
-              f"set again: {layers.set_again}; unseen: {layers.unseen}; fill passes: {cache_for(instance.camera.ctx).passes}")
+        print(f"static layers, scene {index} part {part + 1}/{parts}: {layers.frames}; set again: "
+              f"{layers.set_again}; unseen: {layers.unseen}; fill passes: {cache_for(instance.camera.ctx).passes}")
     instance.camera.ctx.release()  # a context per scene otherwise grows memory by ~100 MB each
 
 

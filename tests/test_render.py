@@ -357,7 +357,8 @@ def test_settling_pulls_in_every_still_mobject_a_moving_one_reaches():
             i = todo.pop()
             for j in range(len(boxes)):
                 a, b = boxes[i], boxes[j]
-                if not moving[j] and batch[j] >= batch[i] and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                meet = a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+                if meet and not moving[j] and batch[j] >= batch[i]:
                     moving[j] = True
                     todo.append(j)
         return moving
