@@ -664,7 +664,7 @@ def slide_inside(labels, box) -> None:
     long for)."""
     x0, x1, y0, y1 = box
     for mob in shown(labels):
-        (left, bottom, _), (right, top, _) = mob.get_corner(DOWN + LEFT), mob.get_corner(UP + RIGHT)
+        left, bottom, right, top = box_of(mob)
         dx = max(x0 - left, 0.0) + min(x1 - right, 0.0)
         dy = max(y0 - bottom, 0.0) + min(y1 - top, 0.0)
         mob.shift(dx * RIGHT + dy * UP)

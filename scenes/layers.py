@@ -67,28 +67,27 @@ class StaticLayers:
         self.frames = {"kept": 0, "redrawn": 0, "turning": 0, "full": 0}
         self.set_again = 0  # times a mobject was set to the data it had, and so counted as still
         self.unseen = 0  # times a mobject that draws nothing was left out of its batch
-        self.blank = {}  # id(mobject) -> (mobject, its depth test, whether it draws nothing), for the last frame's
+        self.clear = {}  # id(mobject) -> (mobject, whether it is transparent), for the last frame's mobjects
 
     def batches(self, groups) -> list[list]:
         """The frame's batches in drawing order: each render group's mobjects with points, split by shader, less
-        those that draw nothing (see unseen)."""
+        those that draw nothing: transparent, and not depth-tested (see transparent)."""
         ctx = self.camera.ctx
         # Mobjects with no shader program draw nothing; the camera's frame among them reads its flag to know when to
         # recompute its view, so it is left alone.
         drawn = [m for group in groups for m in group.family_members_with_points() if m.get_shader_wrapper(ctx).programs]
-        # Whether a mobject draws nothing changes only with its data or depth test: asked again only then (the
-        # mobject is held with the answer, so that its id is not reused meanwhile).
-        blank = {}
+        # Whether a mobject is transparent changes only with its data: asked again only then (the mobject is held
+        # with the answer, so that its id is not reused meanwhile).
+        clear = {}
         for m in drawn:
-            known = self.blank.get(id(m))
-            fresh = known and known[0] is m and known[1] == m.depth_test and not m._data_has_changed
-            blank[id(m)] = known if fresh else (m, m.depth_test, unseen(m))
-        self.blank = blank
+            known = self.clear.get(id(m))
+            clear[id(m)] = known if known and known[0] is m and not m._data_has_changed else (m, transparent(m))
+        self.clear = clear
         # Unseen ones are dropped only once the batches are formed: two batches they parted stay two passes.
         batches = [list(batch) for _, batch in groupby(drawn, lambda m: m.get_shader_wrapper(ctx).get_id())]
-        seen = [[m for m in batch if not blank[id(m)][2]] for batch in batches]
-        self.unseen += sum(map(len, batches)) - sum(map(len, seen))
-        return [batch for batch in seen if batch]
+        visible = [[m for m in batch if m.depth_test or not clear[id(m)][1]] for batch in batches]
+        self.unseen += sum(map(len, batches)) - sum(map(len, visible))
+        return [batch for batch in visible if batch]
 
     def boxes(self, mobjects) -> np.ndarray:
         """The mobjects' pixel boxes, (n, 4); each kept while its mobject does not change and the camera holds
@@ -193,13 +192,14 @@ class StaticLayers:
             wrapper.render()
 
 
-def unseen(mobject) -> bool:
-    """A VMobject that draws nothing: every fill and stroke alpha zero, not depth-tested. Its fill fragments are
-    discarded, its fill border adds premultiplied zeros under a max blend, its stroke blends in at alpha zero;
-    only with the depth test would it write depth. (A legend's end notes wait unseen over its numbers.)"""
+def transparent(mobject) -> bool:
+    """A VMobject whose every fill and stroke alpha is zero. Unless depth-tested, it draws nothing: its fill
+    fragments are discarded, its fill border adds premultiplied zeros under a max blend, its stroke blends in at
+    alpha zero; only with the depth test would it write depth. (A legend's end notes wait unseen over its
+    numbers.)"""
     data = mobject.data
     names = data.dtype.names
-    return (not mobject.depth_test and "fill_rgba" in names and "stroke_rgba" in names and len(data) > 0
+    return ("fill_rgba" in names and "stroke_rgba" in names and len(data) > 0
             and not data["fill_rgba"][:, 3].any() and not data["stroke_rgba"][:, 3].any())
 
 
