@@ -26,12 +26,21 @@ from .screen_box import pixel_boxes, reach, view_matrix
 EVERYWHERE = (-1, -1, 1 << 30, 1 << 30)  # the box of what may touch any pixel
 RECENT_FRAMES = 30  # a mobject that changed this recently is drawn as moving: a digit that flips every few
 # frames would otherwise have the kept layer redrawn each time it settles
+STREAK_FRAMES = 3  # ... but one that changed in consecutive frames (a growing path) only this recently: when a
+# streak ends it has most likely stopped for good (a race's closing hold), and one redraw of the kept layer
+# costs less than drawing it as moving for RECENT_FRAMES more frames
 
 
 def uniforms_signature(holders) -> bytes:
     """Every uniform of the holders as bytes: a change of shading or clip plane is no data change."""
     return b"".join(np.asarray(value, dtype=float).tobytes()
                     for holder in holders for value in holder.uniforms.values())
+
+
+def signature(view: bytes, batches: list[list]) -> tuple:
+    """What the batches draw, when their mobjects' data has not changed: the camera, their order, their
+    uniforms."""
+    return view, tuple(tuple(map(id, b)) for b in batches), uniforms_signature([m for b in batches for m in b])
 
 
 def settle(moving: np.ndarray, boxes: np.ndarray, batch: np.ndarray) -> np.ndarray:
@@ -56,7 +65,7 @@ class StaticLayers:
         self.key = None  # what the kept layer shows: the camera's uniforms, its batches and their uniforms
         self.view = None  # the camera's uniforms in the last frame
         self.placed = {}  # id(mobject) -> (is_fixed_in_frame, box, the frame it was placed in, the camera it was placed by)
-        self.changed = {}  # id(mobject) -> the frame it last changed in
+        self.changed = {}  # id(mobject) -> (the frame it last changed in, for how many frames it counts as moving)
         self.frame = 0
         self.shown = set()  # ids of the mobjects in the last frame
         self.seen = {}  # id(mobject) -> its data as last drawn (for those shown in the last frame)
@@ -64,7 +73,9 @@ class StaticLayers:
         # data into the wrappers while it draws (the render process steps through frames without drawing only
         # before its first drawn frame, when every mobject that changed still has its flag set)
         self.read = {}
-        self.frames = {"kept": 0, "redrawn": 0, "turning": 0, "full": 0}
+        self.frames = {"kept": 0, "redrawn": 0, "turning": 0, "full": 0, "repeated": 0}
+        self.shows = None  # what the last frame showed: its kept layer's key, its moving parts and their uniforms
+        self.repeats = False  # whether the last frame captured shows what the one before it showed
         self.set_again = 0  # times a mobject was set to the data it had, and so counted as still
         self.unseen = 0  # times a mobject that draws nothing was left out of its batch
         self.clear = {}  # id(mobject) -> (mobject, whether it is transparent), for the last frame's mobjects
@@ -118,6 +129,11 @@ class StaticLayers:
                 self.placed[id(mobject)] = (fixed, box, self.frame, place)
         return out
 
+    def recent(self, mobject) -> bool:
+        """Whether the mobject changed recently enough to be drawn as moving (RECENT_FRAMES, STREAK_FRAMES)."""
+        last, frames = self.changed.get(id(mobject), (0, 0))
+        return self.frame - last < frames
+
     def capture(self, *groups) -> None:
         camera = self.camera
         camera.refresh_uniforms()
@@ -139,15 +155,26 @@ class StaticLayers:
                     m._data_has_changed = False
                     self.set_again += 1
                 else:
-                    self.changed[id(m)] = self.frame
+                    last = self.changed.get(id(m), (None,))[0]
+                    self.changed[id(m)] = (self.frame, STREAK_FRAMES if last == self.frame - 1 else RECENT_FRAMES)
         self.shown = shown
-        moving = np.array([m._data_has_changed or self.frame - self.changed.get(id(m), -RECENT_FRAMES) < RECENT_FRAMES
-                           for m in mobjects])
+        moving = np.array([m._data_has_changed or self.recent(m) for m in mobjects])
         if moving.any() and not moving.all():
             index = np.repeat(np.arange(len(batches)), [len(b) for b in batches])
             moving = settle(moving, self.boxes(mobjects), index)
         still, live = split(batches, moving)
         live = [part for batch in live for part in apart(batch, [tuple(b) for b in self.boxes(batch)])]
+        # (a turning camera's frames all differ: their keys are not asked for)
+        key = None if turned else signature(view, still)
+        shows = None if turned else (key, signature(view, live))
+        # Nothing changed since the last frame: the framebuffer still holds it, and drawing it again would give
+        # the same pixels (the render process then hands on the bytes it read last).
+        self.repeats = shows is not None and shows == self.shows and not any(
+            m._data_has_changed for b in live for m in b)
+        self.shows = shows
+        if self.repeats:
+            self.frames["repeated"] += 1
+            return
         if still and turned and self.key is not None and self.key[0] != view:
             # The camera turns (again): a layer kept now would be stale next frame, so the still part is drawn
             # straight into the frame, as the layer would have been and then copied.
@@ -155,7 +182,7 @@ class StaticLayers:
             camera.fbo.clear(*camera.background_rgba)
             self.draw(camera.fbo, still)
         elif still:
-            key = (view, tuple(tuple(map(id, b)) for b in still), uniforms_signature([m for b in still for m in b]))
+            key = key or signature(view, still)
             if key != self.key:
                 self.frames["redrawn"] += 1
                 self.layer.clear(*camera.background_rgba)
@@ -183,7 +210,7 @@ class StaticLayers:
             wrapper = batch[0].get_shader_wrapper(ctx)
             ids = tuple(map(id, batch))
             read = self.read.get(id(wrapper))
-            if read is None or read[0] != ids or any(m._data_has_changed or self.changed.get(id(m), -1) > read[1]
+            if read is None or read[0] != ids or any(m._data_has_changed or self.changed.get(id(m), (-1,))[0] > read[1]
                                                      for m in batch):
                 wrapper.read_in([m.get_shader_data() for m in batch])
                 self.read[id(wrapper)] = (ids, self.frame)

@@ -70,8 +70,8 @@ def render_scene(job: RenderJob, index: int, part: int, parts: int, progress) ->
         skip_animations=not scene.movie,
     )
     writer = SegmentWriter(job.folder, index, *size, scene.fps) if scene.movie else None
-    FrameWindow(instance, writer, first, end, progress)
     layers = use_static_layers(instance.camera)
+    FrameWindow(instance, writer, first, end, progress, layers)
     instance.run()
     if writer:
         writer.close()

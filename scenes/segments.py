@@ -100,9 +100,11 @@ class FrameWindow:
     """Draw and write only frames [first, end) of a scene: frames before are stepped through without drawing,
     and the scene stops at `end` (ManimGL's EndScene ends its run cleanly)."""
 
-    def __init__(self, scene, writer: SegmentWriter | None, first: int, end: float, progress=None):
+    def __init__(self, scene, writer: SegmentWriter | None, first: int, end: float, progress=None, layers=None):
         self.scene, self.writer, self.first, self.end, self.progress = scene, writer, first, end, progress
+        self.layers = layers  # the camera's StaticLayers, which know when a frame repeats the last one
         self.frame = 0  # index of the next frame to be emitted
+        self.last = (None, b"")  # the static layers' frame count when the last frame was read, and its bytes
         self.update_frame, self.emit_frame = scene.update_frame, scene.emit_frame
         scene.update_frame, scene.emit_frame = self.update, self.emit
 
@@ -123,13 +125,23 @@ class FrameWindow:
                 group.shader_wrappers = group.get_shader_wrapper_list(ctx)
                 group._data_has_changed = False
 
+    def pixels(self) -> bytes:
+        """The frame's bytes: those read last when the frame captured since repeats the one they were read from
+        (reading back a frame costs milliseconds; a closing hold repeats for seconds)."""
+        layers = self.layers
+        if layers is not None and layers.repeats and self.last[0] == layers.frame - 1:
+            self.last = (layers.frame, self.last[1])
+        else:
+            self.last = (None if layers is None else layers.frame, frame_pixels(self.scene.camera))
+        return self.last[1]
+
     def emit(self) -> None:
         from manimlib.scene.scene import EndScene
 
         if self.scene.skip_animations:
             return
         if self.first <= self.frame < self.end and self.writer is not None:
-            self.writer.write(self.frame, frame_pixels(self.scene.camera))
+            self.writer.write(self.frame, self.pixels())
             if self.progress:
                 self.progress()
         self.frame += 1

@@ -25,10 +25,11 @@ from PIL import Image
 from cli.process import join_segments
 from scenes.job import RenderJob, SceneJob
 from scenes.segments import SEGMENT_FRAMES
+from scenes.views import VIEWS as RACE_VIEWS
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-VIEWS = ["3d", "contour", "split"]
+VIEWS = list(RACE_VIEWS)
 WIDTH, HEIGHT = 854, 480  # --quality low
 HOLD = 2.0  # RaceScene.hold: seconds the finished race stays on screen
 GIF_FPS = 15  # GIFs are made at min(fps, 15)
@@ -382,12 +383,16 @@ def test_static_layers_draw_what_the_full_draw_draws(view, race_run, tmp_path):
     """Frames drawn over the kept layer equal frames drawn whole, pixel for pixel (the 3D view's camera turns,
     so its layer is redrawn every frame; the other views keep theirs). Mobjects set again to the data they had
     (paths redrawn to their ends in the closing hold, labels placed where they stood) count as still, and
-    mobjects that draw nothing (the legend's end notes, waiting at opacity zero) are left out of their batches."""
+    mobjects that draw nothing (the legend's end notes, waiting at opacity zero) are left out of their batches.
+    Where the camera holds still, frames of the closing hold in which nothing changed repeat the last one's
+    bytes, not drawn or read again; a turning camera's frames never do."""
     layers, said = raw_frames(tmp_path, race_run, view)
     full, _ = raw_frames(tmp_path, race_run, view, LOSSCAPE_STATIC_LAYERS="0")
     np.testing.assert_array_equal(layers, full)
     for what in ("set again", "unseen"):
         assert int(re.search(rf"{what}: (\d+)", said).group(1)) > 0, said
+    repeated = int(re.search(r"'repeated': (\d+)", said).group(1))
+    assert (repeated > 0) != RACE_VIEWS[view].orbits, said
 
 
 @pytest.mark.parametrize("chapter", ["momentum", "schedules", "finale"])
