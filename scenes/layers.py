@@ -64,7 +64,9 @@ class StaticLayers:
         self.layer = camera.get_fbo(samples=camera.samples)  # same size and samples: a plain copy between them
         self.key = None  # what the kept layer shows: the camera's uniforms, its batches and their uniforms
         self.view = None  # the camera's uniforms in the last frame
-        self.placed = {}  # id(mobject) -> (is_fixed_in_frame, box, the frame it was placed in, the camera it was placed by)
+        # id(mobject) -> (is_fixed_in_frame, box, the frame it was placed in, the camera it was placed by,
+        # (lowest point, highest point, the camera's zoom, reach): what the box was computed from)
+        self.placed = {}
         self.changed = {}  # id(mobject) -> (the frame it last changed in, for how many frames it counts as moving)
         self.frame = 0
         self.shown = set()  # ids of the mobjects in the last frame
@@ -103,30 +105,35 @@ class StaticLayers:
     def boxes(self, mobjects) -> np.ndarray:
         """The mobjects' pixel boxes, (n, 4); each kept while its mobject does not change and the camera holds
         still (fixed in the frame: does not zoom), and within a frame, where settling and splitting both ask.
-        Those not kept are computed together (screen_box.pixel_boxes)."""
+        Those not kept are computed together (screen_box.pixel_boxes), from extents kept while the data is."""
         u = self.camera.uniforms
         zoom = (u["frame_scale"], tuple(u["frame_rescale_factors"]))
         out = np.empty((len(mobjects), 4), dtype=np.int64)
         todo = []
+        todo, extents = [], []
         for i, mobject in enumerate(mobjects):
             fixed = float(mobject.uniforms.get("is_fixed_in_frame", 0.0))
             place = zoom if fixed == 1.0 else self.view
             kept = self.placed.get(id(mobject))
-            if kept is not None and kept[0] == fixed and kept[3] == place and (
-                    kept[2] == self.frame or not mobject._data_has_changed):
+            same = kept is not None and (kept[2] == self.frame or not mobject._data_has_changed)
+            if same and kept[0] == fixed and kept[3] == place:
                 out[i] = kept[1]
+                continue
+            # A turning camera moves every box, but a mobject's extent and reach change only with its data.
+            if same and kept[4][2] == zoom:
+                extents.append(kept[4])
             else:
-                todo.append((i, mobject, fixed, place))
+                points = mobject.get_points()
+                extents.append((points.min(axis=0), points.max(axis=0), zoom, reach(mobject, zoom[0])))
+            todo.append((i, mobject, fixed, place))
         if todo:
-            points = [m.get_points() for _, m, _, _ in todo]
-            boxes = pixel_boxes(np.array([[p.min(axis=0), p.max(axis=0)] for p in points]),
-                                np.array([reach(m, u["frame_scale"]) for _, m, _, _ in todo]),
+            boxes = pixel_boxes(np.array([e[:2] for e in extents]), np.array([e[3] for e in extents]),
                                 np.array([fixed for _, _, fixed, _ in todo]), view_matrix(u["view"]),
                                 np.array(u["frame_rescale_factors"]), self.camera.fbo.size)
             boxes[boxes[:, 0] < 0] = EVERYWHERE
-            for (i, mobject, fixed, place), box in zip(todo, boxes):
+            for (i, mobject, fixed, place), box, extent in zip(todo, boxes, extents):
                 out[i] = box
-                self.placed[id(mobject)] = (fixed, box, self.frame, place)
+                self.placed[id(mobject)] = (fixed, box, self.frame, place, extent)
         return out
 
     def recent(self, mobject) -> bool:

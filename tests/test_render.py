@@ -378,6 +378,43 @@ def test_settling_pulls_in_every_still_mobject_a_moving_one_reaches():
         np.testing.assert_array_equal(settle(moving, boxes, batch), closure(moving, boxes, batch))
 
 
+def test_pixel_boxes_follow_the_data_and_the_camera():
+    """A mobject's box is computed again when its data changes or the camera turns; a turning camera reuses the
+    extent of data that did not change. Each box equals one computed from scratch."""
+    from types import SimpleNamespace
+
+    from scenes.layers import StaticLayers
+
+    def camera(angle: float):
+        view = np.identity(4)
+        view[:2, :2] = [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+        return SimpleNamespace(samples=0, get_fbo=lambda samples: None, fbo=SimpleNamespace(size=(854, 480)),
+                               uniforms={"frame_scale": 1.0, "frame_rescale_factors": (0.25, 0.44, 0.1),
+                                         "view": tuple(view.T.flatten())})
+
+    def mobject(points):
+        data = np.zeros(len(points), [("point", np.float32, (3,))])
+        data["point"] = points
+        return SimpleNamespace(uniforms={}, data=data, get_points=lambda: data["point"], _data_has_changed=True)
+
+    def fresh(cam, mobjects):
+        layers = StaticLayers(cam)
+        layers.view, layers.frame = cam.uniforms["view"], 1
+        return layers.boxes(mobjects)
+
+    moving, still = mobject([[0, 0, 0], [1, 0.5, 0]]), mobject([[-2, -1, 0], [-1.5, 1, 0.5]])
+    cam = camera(0.0)
+    layers = StaticLayers(cam)
+    for frame, (angle, shift) in enumerate([(0.0, 0), (0.0, 1), (0.3, 0), (0.3, 1), (0.6, 1)], start=1):
+        if shift:
+            moving.data["point"] += [0.4, -0.3, 0.2]
+            moving._data_has_changed = True
+        cam.uniforms["view"] = camera(angle).uniforms["view"]
+        layers.view, layers.frame = cam.uniforms["view"], frame
+        np.testing.assert_array_equal(layers.boxes([moving, still]), fresh(cam, [moving, still]), f"frame {frame}")
+        moving._data_has_changed = still._data_has_changed = False
+
+
 @pytest.mark.parametrize("view", VIEWS)
 def test_static_layers_draw_what_the_full_draw_draws(view, race_run, tmp_path):
     """Frames drawn over the kept layer equal frames drawn whole, pixel for pixel (the 3D view's camera turns,
