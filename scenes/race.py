@@ -82,9 +82,10 @@ class RaceScene(Scene):
 
         # the race
         clock = Mobject()
-        clock.add_updater(lambda m, dt: self.show_time(dt))
+        clock.add_updater(lambda m, dt: self.follow_time(dt))
         self.add(clock)
-        self.show_time(0)
+        self.shown_for = None
+        self.follow_time(0)
         self.play(self.progress.animate.set_value(1.0), run_time=self.duration, rate_func=linear)
         self.wait(self.hold)
         self.write_probe()
@@ -466,6 +467,15 @@ class RaceScene(Scene):
 
     def marker_point(self, x: float, y: float) -> np.ndarray:
         return self.stage.to_3d(x, y, self.height(np.array([x]), np.array([y]))[0], 2 * LIFT)
+
+    def follow_time(self, dt: float) -> None:
+        """show_time, unless neither the step shown nor the camera has moved since it last ran (a closing hold
+        seen from a still camera): every element is where it would be set to."""
+        now = (self.tau, self.frame.get_points().tobytes(),
+               *(np.asarray(value).tobytes() for value in self.frame.uniforms.values()))
+        if now != self.shown_for:
+            self.shown_for = now
+            self.show_time(dt)
 
     def show_time(self, dt: float) -> None:
         """Bring every live element to the current animation time; pinned labels follow their 3D points."""
