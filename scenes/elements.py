@@ -744,6 +744,12 @@ class HeadTags(VGroup):
         slide_inside([*self.notes, *self.tags], box)
 
 
+def camera_key(frame) -> bytes:
+    """The camera frame's state (its points and uniforms) as bytes: where every point lands on screen follows
+    from it."""
+    return frame.get_points().tobytes() + b"".join(np.asarray(v).tobytes() for v in frame.uniforms.values())
+
+
 def screen_point(frame, point: np.ndarray, width: int, height: int) -> np.ndarray:
     """Where a 3D point appears, in the coordinates of overlays fixed in the frame."""
     from manimlib import FRAME_HEIGHT, FRAME_WIDTH

@@ -57,11 +57,12 @@ class EquationCard(VGroup):
             return
         t = int(min(self.live.head_index(tau), len(self.live_rows[0][0]) - 1)) if self.live_rows else 0
         for values, numbers, row in self.live_rows:
-            left = row.get_left()
+            left, shown = row.get_left(), [number.text for number in numbers]
             for number, value in zip(numbers, values[t]):
                 number.set_value(float(value) if np.isfinite(value) else 0.0)
-            lay_out(row)
-            row.shift(left - row.get_left())
+            if [number.text for number in numbers] != shown:  # laid out again each frame, the comma would
+                lay_out(row)  # creep by a float's last bit every time, and never be still
+                row.shift(left - row.get_left())
 
 
 def lay_out(row: VGroup) -> None:

@@ -17,9 +17,9 @@ from manimlib import (  # noqa: E402
 
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    READOUT, TITLE, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, contour_map, drawing_order,
-    below_points, fit_camera, fit_camera_clear, frame_box, frame_size, frame_units, inside_any, is_wide,
-    keep_stroke_widths, map_frame, orbit_to,
+    READOUT, TITLE, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, camera_key, contour_map,
+    drawing_order, below_points, fit_camera, fit_camera_clear, frame_box, frame_size, frame_units, inside_any,
+    is_wide, keep_stroke_widths, map_frame, orbit_to,
     landscape_3d, minima_markers, minimum_label, on_surface, paths_of, project_to_pixels, screen_point, surface_caption,
     label, readable_scale, shown_span, slide_inside, text_sizes, visible_minima,
 )
@@ -471,8 +471,7 @@ class RaceScene(Scene):
     def follow_time(self, dt: float) -> None:
         """show_time, unless neither the step shown nor the camera has moved since it last ran (a closing hold
         seen from a still camera): every element is where it would be set to."""
-        now = (self.tau, self.frame.get_points().tobytes(),
-               *(np.asarray(value).tobytes() for value in self.frame.uniforms.values()))
+        now = (self.tau, camera_key(self.frame))
         if now != self.shown_for:
             self.shown_for = now
             self.show_time(dt)

@@ -434,13 +434,18 @@ def test_static_layers_draw_what_the_full_draw_draws(view, race_run, tmp_path):
 
 @pytest.mark.parametrize("chapter", ["momentum", "schedules", "finale"])
 def test_static_layers_in_chapters(chapter, tmp_path):
-    """Chapters keep most of a frame in the layer (maps, equations, charts) and draw what moves over it."""
-    movies = {}
+    """Chapters keep most of a frame in the layer (maps, equations, charts) and draw what moves over it; in the
+    closing hold, where nothing moves, frames repeat (a placement set again each frame would creep by a float's
+    last bit and keep every frame changing)."""
+    movies, said = {}, {}
     for mode, env in (("layers", {}), ("full", {"LOSSCAPE_STATIC_LAYERS": "0"})):
         movies[mode] = tmp_path / f"{mode}.mp4"
-        run_ok([PY, "render.py", "explainer", chapter, "--quality", "low", "--duration", "1.5", "--max-steps", "40",
-                "-o", str(movies[mode]), "-q"], **env)
+        done = run_ok([PY, "render.py", "explainer", chapter, "--quality", "low", "--duration", "1.5", "--max-steps",
+                       "40", "-o", str(movies[mode])], LOSSCAPE_DEBUG="1", **env)
+        said[mode] = done.stdout + done.stderr
     np.testing.assert_array_equal(mp4_frames(movies["layers"]), mp4_frames(movies["full"]))
+    repeated = [int(n) for n in re.findall(r"'repeated': (\d+)", said["layers"])]
+    assert repeated and max(repeated) > 0, said["layers"][-2000:]
 
 
 @pytest.mark.parametrize("command", [
