@@ -109,7 +109,6 @@ class StaticLayers:
         u = self.camera.uniforms
         zoom = (u["frame_scale"], tuple(u["frame_rescale_factors"]))
         out = np.empty((len(mobjects), 4), dtype=np.int64)
-        todo = []
         todo, extents = [], []
         for i, mobject in enumerate(mobjects):
             fixed = float(mobject.uniforms.get("is_fixed_in_frame", 0.0))
