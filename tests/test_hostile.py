@@ -491,6 +491,36 @@ def _assert_clean_end(process, work, tmp, code, word):
 RENDER = ("--optimizer", "gd,adam", "--steps", "60", "--quality", "low", "-o", "race.mp4", "-o", "race.gif", "-q")
 
 
+# A render process that watches its parent (argv[2]) and is then stopped, as the CLI stops a worker when another
+# one failed.
+STOPPED_WORKER = """
+import os, signal, sys, time
+from scenes.__main__ import watch_parent
+from scenes.job import RenderJob
+watch_parent(RenderJob.from_json(open(sys.argv[1]).read()), int(sys.argv[2]))
+os.kill(os.getpid(), signal.SIGTERM)
+time.sleep(30)
+"""
+
+
+@pytest.mark.parametrize("parent_alive", [True, False], ids=["cli-alive", "cli-gone"])
+def test_a_stopped_render_process_leaves_the_folder_to_a_living_cli(parent_alive, tmp_path):
+    """A render process stopped while its CLI lives leaves the job's folder, and the line there saying why
+    another worker failed, for the CLI to report and remove; with the CLI gone, it removes the folder itself."""
+    from scenes.job import ERROR_FILE, RenderJob
+
+    folder = tmp_path / "job"
+    folder.mkdir()
+    (folder / ERROR_FILE).write_text("ValueError: what the other worker met")
+    job = folder / "job.json"
+    job.write_text(RenderJob((), str(folder)).to_json())
+    parent = os.getpid() if parent_alive else 1  # not this process's parent: as if the CLI had died
+    done = subprocess.run([sys.executable, "-c", STOPPED_WORKER, str(job), str(parent)], cwd=ROOT,
+                          stdin=subprocess.PIPE, capture_output=True, timeout=LIMIT_S)
+    assert done.returncode == 143, done.stderr
+    assert (folder / ERROR_FILE).exists() == parent_alive
+
+
 @pytest.mark.parametrize("signum, code, word", [(signal.SIGTERM, 143, "terminated"),
                                                 (signal.SIGINT, 130, "interrupted")])
 def test_signal_while_rendering(signum, code, word, tmp_path):
