@@ -63,6 +63,7 @@ def render(job: RenderJob, preview: bool = False, jobs: int = 1) -> None:
             processes.append(subprocess.Popen(worker, cwd=ROOT, stdin=subprocess.PIPE,
                                               stdout=subprocess.DEVNULL if job.quiet else None))
         code = watch(processes, job)
+        reason = failure_reason(job)  # before the others are stopped: a stopped worker removes the job's folder
     finally:
         stop(processes)
     if code in (INTERRUPTED, -signal.SIGINT):
@@ -70,9 +71,8 @@ def render(job: RenderJob, preview: bool = False, jobs: int = 1) -> None:
     if code in (TERMINATED, -signal.SIGTERM):
         raise Terminated
     if code != 0:
-        reason = Path(job.folder) / ERROR_FILE
-        if reason.exists():
-            raise OutputError(f"rendering failed: {reason.read_text().strip()}")
+        if reason:
+            raise OutputError(f"rendering failed: {reason}")
         how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
         raise OutputError(f"rendering failed ({how})")
     if not preview:
@@ -96,6 +96,14 @@ def watch(processes: list[subprocess.Popen], job: RenderJob) -> int:
     finally:
         if bar is not None:
             bar.close()
+
+
+def failure_reason(job: RenderJob) -> str | None:
+    """The line the first worker to fail left in the job's folder, if one did."""
+    try:
+        return (Path(job.folder) / ERROR_FILE).read_text().strip() or None
+    except FileNotFoundError:
+        return None
 
 
 def frames_written(job: RenderJob) -> tuple[int, int]:

@@ -43,10 +43,10 @@ def watch_parent(job: RenderJob, parent: int) -> None:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        # The CLI's work folder: if the CLI is gone, nobody else will remove it. A living CLI removes it itself, after
-        # reading from it why a sibling worker failed (which this worker is being stopped for).
-        if os.getppid() != parent:
-            shutil.rmtree(job.folder, ignore_errors=True)
+        # The CLI's work folder: if the CLI is gone, nobody else will remove it (if not, removing it twice is fine: a
+        # living CLI read why a sibling worker failed before stopping this one). Whether the CLI is gone cannot be
+        # told here: the kernel sends the parent-death signal when the thread that started us ends, before the rest.
+        shutil.rmtree(job.folder, ignore_errors=True)
         os._exit(128 + signum)
 
     signal.signal(signal.SIGINT, stop)

@@ -8,6 +8,8 @@ screen (NumPy only: never optax, never the project's code); a test fails when an
 A rule is `rule(hyper) -> Rule(init, step)` with `init(params) -> state` and
 `step(grad, state, params) -> (new_params, state)`; `state` is a dict named after the equation's symbols
 (`v` velocity, `G` accumulator, `m`/`v` moments, `t` step count, ...), so tests can compare recorded state.
+
+Also the one process helper tests that signal a CLI share: `DEFAULT_SIGINT`.
 """
 
 from collections.abc import Callable, Mapping
@@ -319,3 +321,9 @@ def assert_spec_error(resolve, spec: str, words) -> None:
     assert "\n" not in message
     for word in words:
         assert word in message, (spec, message)
+
+
+# `python -c DEFAULT_SIGINT script args`: runs the script with SIGINT at its default disposition. A test suite started
+# in the background (`make test &`) inherits SIGINT ignored, and Python then installs no KeyboardInterrupt handler.
+DEFAULT_SIGINT = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                  "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")

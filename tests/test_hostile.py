@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import DEFAULT_SIGINT
+
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT_S = 90  # a case that takes longer hangs (the slowest case compiles a program and renders a still)
 
@@ -461,7 +463,7 @@ def _start(tmp_path, argv):
     work, tmp = tmp_path / "work", tmp_path / "tmp"
     work.mkdir()
     tmp.mkdir()
-    process = subprocess.Popen([sys.executable, str(ROOT / "render.py"), *argv], cwd=work,
+    process = subprocess.Popen([sys.executable, "-c", DEFAULT_SIGINT, str(ROOT / "render.py"), *argv], cwd=work,
                                env=_environment(tmp, {}), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return process, work, tmp
 
@@ -491,34 +493,45 @@ def _assert_clean_end(process, work, tmp, code, word):
 RENDER = ("--optimizer", "gd,adam", "--steps", "60", "--quality", "low", "-o", "race.mp4", "-o", "race.gif", "-q")
 
 
-# A render process that watches its parent (argv[2]) and is then stopped, as the CLI stops a worker when another
-# one failed.
-STOPPED_WORKER = """
-import os, signal, sys, time
+# Stands in for `python -m scenes JOB PID --worker W` (argv[1:]): worker 0 fails, saying why, once worker 1, a real
+# render process's watch on its CLI, is running; the CLI then stops worker 1, which removes the job's folder.
+FAILING_WORKERS = """
+import os, sys, time
+from pathlib import Path
 from scenes.__main__ import watch_parent
-from scenes.job import RenderJob
-watch_parent(RenderJob.from_json(open(sys.argv[1]).read()), int(sys.argv[2]))
-os.kill(os.getpid(), signal.SIGTERM)
-time.sleep(30)
+from scenes.job import ERROR_FILE, RenderJob
+job_file, parent, worker = sys.argv[3], int(sys.argv[4]), sys.argv[6]
+folder = Path(job_file).parent
+if worker == "1":
+    watch_parent(RenderJob.from_json(Path(job_file).read_text()), parent)
+    (folder / "ready").touch()
+    time.sleep(60)
+    sys.exit(0)
+while not (folder / "ready").exists():
+    time.sleep(0.05)
+(folder / ERROR_FILE).write_text("ValueError: what worker 0 met")
+sys.exit(1)
 """
 
 
-@pytest.mark.parametrize("parent_alive", [True, False], ids=["cli-alive", "cli-gone"])
-def test_a_stopped_render_process_leaves_the_folder_to_a_living_cli(parent_alive, tmp_path):
-    """A render process stopped while its CLI lives leaves the job's folder, and the line there saying why
-    another worker failed, for the CLI to report and remove; with the CLI gone, it removes the folder itself."""
-    from scenes.job import ERROR_FILE, RenderJob
+def test_the_cli_says_why_a_worker_failed_though_stopping_the_others_removes_the_folder(tmp_path, monkeypatch):
+    """One worker fails while another renders: the CLI stops the other (which removes the job's folder, as it
+    must when the CLI is gone) and still reports the line the failed worker left there."""
+    from cli.errors import OutputError
+    from cli.process import render
+    from scenes.job import RenderJob
 
+    fake = tmp_path / "python"
+    fake.write_text(f"#!/bin/sh\nexec {sys.executable} -c '{FAILING_WORKERS}' \"$@\"\n")
+    fake.chmod(0o755)
     folder = tmp_path / "job"
     folder.mkdir()
-    (folder / ERROR_FILE).write_text("ValueError: what the other worker met")
-    job = folder / "job.json"
-    job.write_text(RenderJob((), str(folder)).to_json())
-    parent = os.getpid() if parent_alive else 1  # not this process's parent: as if the CLI had died
-    done = subprocess.run([sys.executable, "-c", STOPPED_WORKER, str(job), str(parent)], cwd=ROOT,
-                          stdin=subprocess.PIPE, capture_output=True, timeout=LIMIT_S)
-    assert done.returncode == 143, done.stderr
-    assert (folder / ERROR_FILE).exists() == parent_alive
+    monkeypatch.setattr(sys, "executable", str(fake))
+    started = time.monotonic()
+    with pytest.raises(OutputError, match=r"^rendering failed: ValueError: what worker 0 met$"):
+        render(RenderJob((), str(folder), quiet=True), jobs=2)
+    assert time.monotonic() - started < LIMIT_S
+    assert not folder.exists(), "the stopped worker removes the folder"
 
 
 @pytest.mark.parametrize("signum, code, word", [(signal.SIGTERM, 143, "terminated"),

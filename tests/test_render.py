@@ -23,6 +23,7 @@ import pytest
 from PIL import Image
 
 from cli.process import join_segments
+from helpers import DEFAULT_SIGINT
 from scenes.job import RenderJob, SceneJob
 from scenes.segments import SEGMENT_FRAMES
 from scenes.views import VIEWS as RACE_VIEWS
@@ -467,10 +468,6 @@ def test_jobs_write_the_same_bytes_as_one_job(command, tmp_path):
 
 
 # --- interrupts, kills, full disks and concurrent renders -----------------------------------------------------
-
-DEFAULT_SIGINT = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
-                  "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")
-
 
 def descendants(pid: int) -> set[int]:
     """Every process below pid, from the parent links in /proc."""
