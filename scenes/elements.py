@@ -750,6 +750,22 @@ def camera_key(frame) -> bytes:
     return frame.get_points().tobytes() + b"".join(np.asarray(v).tobytes() for v in frame.uniforms.values())
 
 
+def clock_updater(frame, tau, show):
+    """An updater that runs show(tau()) only when the step shown, tau(), or the camera moved since it last ran:
+    every element is then where it would be set to, and set again, placements would creep by a float's last bit
+    and no frame of a hold from a still camera would repeat the one before."""
+    shown_for = [None]
+
+    def update(mobject) -> None:
+        now = tau()
+        key = (now, camera_key(frame))
+        if key != shown_for[0]:
+            shown_for[0] = key
+            show(now)
+
+    return update
+
+
 def screen_point(frame, point: np.ndarray, width: int, height: int) -> np.ndarray:
     """Where a 3D point appears, in the coordinates of overlays fixed in the frame."""
     from manimlib import FRAME_HEIGHT, FRAME_WIDTH

@@ -23,7 +23,7 @@ from scenes.chapters import CHAPTERS, Beat, Ending, Panel  # noqa: E402
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
     CAPTION, READOUT, TITLE, HeadTags, HeightField, Key, Legend, PathTracer, StepCounter, aim_camera, below_points,
-    camera_key, contour_map, drawing_order, fit_camera, fit_camera_clear, frame_size, is_wide, keep_stroke_widths,
+    clock_updater, contour_map, drawing_order, fit_camera, fit_camera_clear, frame_size, is_wide, keep_stroke_widths,
     label, landscape_3d, map_frame, minima_markers, minimum_label, on_surface, paths_of, project_to_pixels,
     readable_scale, screen_point, shown_span, text_sizes, visible_minima, wrapped_label,
 )
@@ -261,23 +261,17 @@ class ChapterScene(Scene):
         pacing = pace_drawn([t.steps for v in views for t in v.tracers])
         progress = ValueTracker(0.0)
         clock = Mobject()
-        shown_for = [None]
 
-        def update(m, dt):
-            tau = pacing.tau(progress.get_value())
-            # Neither the step shown nor the camera moved since the last update: every element is where it would
-            # be set to (set again, placements would creep by a float's last bit and the frame never be still).
-            if (tau, camera_key(self.frame)) == shown_for[0]:
-                return
-            shown_for[0] = (tau, camera_key(self.frame))
+        def show(tau):
             for v in views:
                 v.show(tau)
             for mob in (*self.cards, *([self.chart] if self.chart else [])):
                 mob.show(tau)
 
-        clock.add_updater(update)
+        follow = clock_updater(self.frame, lambda: pacing.tau(progress.get_value()), show)
+        clock.add_updater(follow)
         self.add(clock)
-        update(clock, 0)
+        follow(clock)
         self.play(progress.animate.set_value(1.0), run_time=duration, rate_func=linear)
         self.wait(self.hold)
         if last:

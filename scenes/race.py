@@ -17,7 +17,7 @@ from manimlib import (  # noqa: E402
 
 from scenes.chart import LossChart  # noqa: E402
 from scenes.elements import (  # noqa: E402
-    READOUT, TITLE, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, camera_key, contour_map,
+    READOUT, TITLE, HeadTags, HeightField, Legend, PathTracer, StepCounter, aim_camera, clock_updater, contour_map,
     drawing_order, below_points, fit_camera, fit_camera_clear, frame_box, frame_size, frame_units, inside_any,
     is_wide, keep_stroke_widths, map_frame, orbit_to,
     landscape_3d, minima_markers, minimum_label, on_surface, paths_of, project_to_pixels, screen_point, surface_caption,
@@ -82,10 +82,10 @@ class RaceScene(Scene):
 
         # the race
         clock = Mobject()
-        clock.add_updater(lambda m, dt: self.follow_time(dt))
+        follow = clock_updater(self.frame, lambda: self.tau, self.show_time)
+        clock.add_updater(follow)
         self.add(clock)
-        self.shown_for = None
-        self.follow_time(0)
+        follow(clock)
         self.play(self.progress.animate.set_value(1.0), run_time=self.duration, rate_func=linear)
         self.wait(self.hold)
         self.write_probe()
@@ -468,17 +468,8 @@ class RaceScene(Scene):
     def marker_point(self, x: float, y: float) -> np.ndarray:
         return self.stage.to_3d(x, y, self.height(np.array([x]), np.array([y]))[0], 2 * LIFT)
 
-    def follow_time(self, dt: float) -> None:
-        """show_time, unless neither the step shown nor the camera has moved since it last ran (a closing hold
-        seen from a still camera): every element is where it would be set to."""
-        now = (self.tau, camera_key(self.frame))
-        if now != self.shown_for:
-            self.shown_for = now
-            self.show_time(dt)
-
-    def show_time(self, dt: float) -> None:
-        """Bring every live element to the current animation time; pinned labels follow their 3D points."""
-        tau = self.tau
+    def show_time(self, tau: float) -> None:
+        """Bring every live element to step tau; pinned labels follow their 3D points."""
         for mob in (*self.tracers, *self.glyphs):
             mob.show(tau)
         self.legend.show(tau)
@@ -736,9 +727,9 @@ class SplitScene(RaceScene):
             keep_stroke_widths(self.chart)
         self.add(self.chart)
 
-    def show_time(self, dt: float) -> None:
-        super().show_time(dt)
-        self.chart.show(self.tau)
+    def show_time(self, tau: float) -> None:
+        super().show_time(tau)
+        self.chart.show(tau)
 
 
 VIEWS = {"3d": RaceScene, "contour": ContourScene, "split": SplitScene}
